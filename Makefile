@@ -1,0 +1,41 @@
+# mxsched: every target installs what it needs into $(VENV) first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.mxsched-installed
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+
+.PHONY: help install test unit nbval notebooks bench clean
+
+help:
+	@echo "make notebooks  execute every tutorial notebook in place (MXSCHED_QUICK=1 for a quick run)"
+	@echo "make test       unit tests, doctests and the notebooks under nbval (quick mode)"
+	@echo "make bench      benchmark table (per-call cost, vectorised curves, training overhead)"
+	@echo "make clean      remove the virtual environment and caches"
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,notebooks]"
+	touch $@
+
+install: $(STAMP)
+
+# The unit tests, the package's doctests, then nbval over the notebooks in quick mode.
+test: $(STAMP)
+	MXSCHED_QUICK=1 $(PY) -m pytest tests mxsched --doctest-modules -q
+	$(if $(NOTEBOOKS),MXSCHED_QUICK=1 $(PY) -m pytest --nbval-lax \
+		--sanitize-with notebooks/nbval_sanitize.cfg -q $(NOTEBOOKS))
+
+# Run every notebook top to bottom in place (full size unless MXSCHED_QUICK=1).
+notebooks: $(STAMP)
+	@for nb in $(NOTEBOOKS); do \
+		echo "== $$nb"; \
+		$(PY) -m papermill --progress-bar --kernel python3 "$$nb" "$$nb" || exit 1; \
+	done
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_schedules.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

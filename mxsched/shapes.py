@@ -1,0 +1,151 @@
+"""Single-cycle shapes: the slanted triangle and the cosine annealing curve."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .base import Schedule, check_fraction, check_int, check_lr, interpolate
+
+__all__ = ["TriangularSchedule", "CosineAnnealing", "CosineAnnealingSchedule"]
+
+
+def _check_min_max(min_lr, max_lr):
+    min_lr = check_lr("min_lr", min_lr)
+    max_lr = check_lr("max_lr", max_lr)
+    if max_lr < min_lr:
+        raise ValueError(f"max_lr must be >= min_lr={min_lr!r}, got {max_lr!r}")
+    return min_lr, max_lr
+
+
+class TriangularSchedule(Schedule):
+    """One (slanted) triangle: linear up from ``min_lr`` to ``max_lr``, then down.
+
+    With ``L = cycle_length`` and ``up = L * inc_fraction``::
+
+        u(t) = t / up                  for 0 <= t <= up
+               (L - t) / (L - up)      for up < t <= L
+               0                       for t > L
+        lr(t) = min_lr + u(t) * (max_lr - min_lr)
+
+    ``inc_fraction = 0.5`` is the symmetric triangle of cyclical learning rates;
+    a small ``inc_fraction`` (e.g. 0.1) is the slanted triangle of ULMFiT. After
+    ``cycle_length`` the schedule stays at ``min_lr``; use :class:`CyclicalSchedule`
+    to repeat it.
+
+    Parameters
+    ----------
+    min_lr : float
+        Value at ``t = 0`` and from ``t = cycle_length`` on (``>= 0``).
+    max_lr : float
+        Value at the apex ``t = up`` (``>= min_lr``); this is ``base_lr``.
+    cycle_length : int
+        Updates in the triangle (``>= 1``).
+    inc_fraction : float, default 0.5
+        Fraction of the cycle spent increasing, in ``(0, 1]``.
+
+    Examples
+    --------
+    >>> s = TriangularSchedule(min_lr=0.1, max_lr=1.0, cycle_length=10, inc_fraction=0.2)
+    >>> [round(s(t), 4) for t in (0, 1, 2, 6, 10, 11)]
+    [0.1, 0.55, 1.0, 0.55, 0.1, 0.1]
+
+    References
+    ----------
+    Smith, "Cyclical Learning Rates for Training Neural Networks", 2015 (arXiv:1506.01186).
+    Howard & Ruder, "Universal Language Model Fine-tuning for Text Classification", 2018.
+    """
+
+    _lr_params = ("min_lr", "max_lr")
+
+    def __init__(self, min_lr: float, max_lr: float, cycle_length: int,
+                 inc_fraction: float = 0.5) -> None:
+        super().__init__()
+        self.min_lr, self.max_lr = _check_min_max(min_lr, max_lr)
+        self.cycle_length = check_int("cycle_length", cycle_length)
+        self.inc_fraction = check_fraction("inc_fraction", inc_fraction)
+
+    def _fraction(self, t):
+        length = self.cycle_length
+        up = length * self.inc_fraction
+        if t <= up:
+            return t / up
+        if t <= length:
+            return (length - t) / (length - up)
+        return 0.0
+
+    def _at(self, t):
+        return interpolate(self.min_lr, self.max_lr, self._fraction(t))
+
+    def _values(self, t):
+        length = self.cycle_length
+        up = length * self.inc_fraction
+        down = max(length - up, 1e-300)  # inc_fraction = 1: the down branch is never taken
+        frac = np.where(t <= up, t / up, np.where(t <= length, (length - t) / down, 0.0))
+        return interpolate(self.min_lr, self.max_lr, frac)
+
+    def _peak(self):
+        return self.max_lr
+
+    def _repr_args(self):
+        return [("min_lr", self.min_lr), ("max_lr", self.max_lr),
+                ("cycle_length", self.cycle_length), ("inc_fraction", self.inc_fraction)]
+
+
+class CosineAnnealing(Schedule):
+    """Half a cosine from ``max_lr`` down to ``min_lr`` over ``cycle_length`` updates.
+
+    With ``L = cycle_length``::
+
+        lr(t) = min_lr + (max_lr - min_lr) * (1 + cos(pi * t / L)) / 2    for t <= L
+                min_lr                                                   for t > L
+
+    Parameters
+    ----------
+    min_lr : float
+        The floor, reached at ``t = cycle_length`` (``>= 0``).
+    max_lr : float
+        The value at ``t = 0`` (``>= min_lr``); this is ``base_lr``.
+    cycle_length : int
+        Updates in the decay (``>= 1``).
+
+    Examples
+    --------
+    >>> s = CosineAnnealing(min_lr=0.0, max_lr=1.0, cycle_length=4)
+    >>> [round(s(t), 4) for t in range(6)]
+    [1.0, 0.8536, 0.5, 0.1464, 0.0, 0.0]
+
+    References
+    ----------
+    Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts", 2016
+    (arXiv:1608.03983).
+    """
+
+    _lr_params = ("min_lr", "max_lr")
+
+    def __init__(self, min_lr: float, max_lr: float, cycle_length: int) -> None:
+        super().__init__()
+        self.min_lr, self.max_lr = _check_min_max(min_lr, max_lr)
+        self.cycle_length = check_int("cycle_length", cycle_length)
+
+    def _at(self, t):
+        if t >= self.cycle_length:
+            return self.min_lr
+        return interpolate(self.min_lr, self.max_lr,
+                           (1 + math.cos(math.pi * t / self.cycle_length)) / 2)
+
+    def _values(self, t):
+        frac = (1 + np.cos(np.pi * np.minimum(t, self.cycle_length) / self.cycle_length)) / 2
+        return np.where(t >= self.cycle_length, self.min_lr,
+                        interpolate(self.min_lr, self.max_lr, frac))
+
+    def _peak(self):
+        return self.max_lr
+
+    def _repr_args(self):
+        return [("min_lr", self.min_lr), ("max_lr", self.max_lr),
+                ("cycle_length", self.cycle_length)]
+
+
+#: The name used by the classic MXNet "advanced learning rate schedules" tutorial.
+CosineAnnealingSchedule = CosineAnnealing
