@@ -108,6 +108,8 @@ class CyclicalSchedule(Schedule):
             lengths.append(nxt)
         self._starts = starts
         self._lengths = lengths
+        self._starts_array = np.asarray(starts, dtype=np.float64)
+        self._lengths_array = np.asarray(lengths, dtype=np.float64)
         # after the table, cycles repeat with the last length (fixed point or decay == 1)
         self._periodic = decay == 1 or math.ceil(lengths[-1] * decay) == lengths[-1]
         self._by_length: Dict[int, Schedule] = {self.cycle_length: self._first}
@@ -139,24 +141,40 @@ class CyclicalSchedule(Schedule):
         return value
 
     def _values(self, t):
-        starts = np.asarray(self._starts, dtype=np.float64)
-        i = np.searchsorted(starts, t, side="right") - 1
-        start = starts[i]
-        length = np.asarray(self._lengths, dtype=np.float64)[i]
-        past = t >= start + length
-        if past.any():
-            if not self._periodic:
-                raise ValueError(f"steps must be <= {MAX_STEP}, got {t[past].flat[0]!r}")
-            extra = np.where(past, np.floor((t - start) / length), 0.0)
-            i = i + extra.astype(np.int64)
-            start = start + extra * length
-        out = np.empty_like(t)
-        for cycle_len in np.unique(length):
-            mask = length == cycle_len
-            out[mask] = self._child(int(cycle_len))._values(t[mask] - start[mask])
+        starts, lengths = self._starts_array, self._lengths_array
+        last_start, last_length = self._starts[-1], self._lengths[-1]
+        if len(starts) == 1 and self._periodic:  # every cycle has the same length
+            i = np.floor(t / last_length)
+            start, length = i * last_length, last_length
+        else:
+            i = np.searchsorted(starts, t, side="right") - 1
+            start, length = starts[i], lengths[i]
+            tail = t >= last_start + last_length  # past the table: periodic or an error
+            if tail.any():
+                if not self._periodic:
+                    raise ValueError(f"steps must be <= {MAX_STEP}, got {t[tail].flat[0]!r}")
+                extra = np.floor((t[tail] - last_start) / last_length)
+                i[tail] += extra.astype(np.int64)
+                start[tail] += extra * last_length
+        local = t - start
+        child = self._first
+        if hasattr(child, "_values_at_lengths"):  # one pass over cycles of every length
+            out = child._values_at_lengths(local, length)
+        else:
+            out = np.empty_like(t)
+            length = np.broadcast_to(length, t.shape)
+            used = np.bincount(np.minimum(i, len(starts) - 1).astype(np.int64)).nonzero()[0]
+            for cycle_len in np.unique(lengths[used]):
+                mask = length == cycle_len
+                out[mask] = self._child(int(cycle_len))._values(local[mask])
         if self.cycle_magnitude_decay != 1:
             with np.errstate(under="ignore"):
-                out = out * np.power(self.cycle_magnitude_decay, i.astype(np.float64))
+                top = int(i.max(initial=0))
+                if top < 65536:  # a table lookup is much cheaper than a power per step
+                    powers = np.power(self.cycle_magnitude_decay, np.arange(top + 1.0))
+                    out = out * powers[i.astype(np.int64)]
+                else:
+                    out = out * np.power(self.cycle_magnitude_decay, i.astype(np.float64))
         return out
 
     # -- base_lr, pickling, repr -------------------------------------------------

@@ -149,8 +149,10 @@ class LinearWarmUp(Schedule):
         return self.schedule._at(t - self.length)
 
     def _values(self, t):
-        out = interpolate(self.start_lr, self._peak_value, t / self.length)
         after = t > self.length
+        if after.all():
+            return self.schedule._values(t - self.length)
+        out = interpolate(self.start_lr, self._peak_value, t / self.length)
         if after.any():
             out[after] = self.schedule._values(t[after] - self.length)
         return out
@@ -220,10 +222,12 @@ class LinearCoolDown(Schedule):
                            (t - self.start_idx) / self.length)
 
     def _values(self, t):
+        before = t <= self.start_idx
+        if before.all():
+            return self.schedule._values(t)
         frac = np.clip((t - self.start_idx) / max(self.length, 1), 0.0, 1.0)
         out = np.where(t >= self.start_idx + self.length, self.finish_lr,
                        interpolate(self._start_value, self.finish_lr, frac))
-        before = t <= self.start_idx
         if before.any():
             out[before] = self.schedule._values(t[before])
         return out

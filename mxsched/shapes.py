@@ -78,10 +78,18 @@ class TriangularSchedule(Schedule):
         return interpolate(self.min_lr, self.max_lr, self._fraction(t))
 
     def _values(self, t):
-        length = self.cycle_length
+        return self._values_at_lengths(t, self.cycle_length)
+
+    def _values_at_lengths(self, t, length):
+        """Values at steps ``t`` of this shape with cycle length(s) ``length``.
+
+        ``length`` may be an array matching ``t``: :class:`CyclicalSchedule` uses this
+        to evaluate cycles of different lengths in one pass.
+        """
         up = length * self.inc_fraction
-        down = max(length - up, 1e-300)  # inc_fraction = 1: the down branch is never taken
-        frac = np.where(t <= up, t / up, np.where(t <= length, (length - t) / down, 0.0))
+        with np.errstate(divide="ignore", invalid="ignore"):  # inc_fraction = 1: L - up = 0
+            frac = np.where(t <= up, t / up,
+                            np.where(t <= length, (length - t) / (length - up), 0.0))
         return interpolate(self.min_lr, self.max_lr, frac)
 
     def _peak(self):
@@ -135,9 +143,12 @@ class CosineAnnealing(Schedule):
                            (1 + math.cos(math.pi * t / self.cycle_length)) / 2)
 
     def _values(self, t):
-        frac = (1 + np.cos(np.pi * np.minimum(t, self.cycle_length) / self.cycle_length)) / 2
-        return np.where(t >= self.cycle_length, self.min_lr,
-                        interpolate(self.min_lr, self.max_lr, frac))
+        return self._values_at_lengths(t, self.cycle_length)
+
+    def _values_at_lengths(self, t, length):
+        """Values at steps ``t`` with cycle length(s) ``length`` (scalar or array)."""
+        frac = (1 + np.cos(np.pi * (np.minimum(t, length) / length))) / 2
+        return np.where(t >= length, self.min_lr, interpolate(self.min_lr, self.max_lr, frac))
 
     def _peak(self):
         return self.max_lr

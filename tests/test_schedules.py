@@ -258,3 +258,15 @@ def test_nested_wrappers():
     assert s(0) == 0.0 and s(3) == pytest.approx(0.1)
     assert s(3 + 5) == pytest.approx(0.1 * 0.9)  # second cycle's start
     assert s(3 + 25) == 0.0 and s(10 ** 9) == 0.0
+
+
+def test_cyclical_of_a_class_without_a_vectorised_length_hook():
+    """OneCycle has no ``_values_at_lengths``: cycles are grouped by length instead."""
+    s = CyclicalSchedule(OneCycle, cycle_length=6, cycle_length_decay=1.5,
+                         cycle_magnitude_decay=0.7, start_lr=0.1, max_lr=1.0)
+    steps = np.arange(200)
+    expected = [s(int(t)) for t in steps]
+    np.testing.assert_allclose(s.values(steps), expected, rtol=1e-12)
+    np.testing.assert_allclose(s.values(steps[::-1]), expected[::-1], rtol=1e-12)
+    # lengths 6, 9, 14: the third cycle starts at 15 with 0.7 ** 2 * start_lr
+    assert s(15) == pytest.approx(0.1 * 0.49) and s(15 + 7) == pytest.approx(1.0 * 0.49)
