@@ -20,12 +20,12 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-from typing import Any, Iterable, Tuple
+from typing import Any, Iterable, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 from mxnet.lr_scheduler import LRScheduler
 
-__all__ = ["Schedule", "interpolate"]
+__all__ = ["Schedule", "Phase", "interpolate"]
 
 
 def interpolate(start, end, frac):
@@ -94,6 +94,14 @@ def as_steps(steps: Any) -> np.ndarray:
     return arr
 
 
+class Phase(NamedTuple):
+    """One named phase of a schedule: steps ``start <= t < end`` (``end=None``: open)."""
+
+    name: str
+    start: float
+    end: Optional[float]
+
+
 # --------------------------------------------------------------------------- base
 class Schedule(LRScheduler):
     """Base class of every mxsched schedule.
@@ -115,6 +123,8 @@ class Schedule(LRScheduler):
 
     #: names of the attributes holding learning rates, rescaled by ``base_lr = x``
     _lr_params: Tuple[str, ...] = ()
+    #: keyword names of the arguments ``_repr_args`` shows positionally (name ``None``)
+    _positional: Tuple[str, ...] = ()
 
     # LRScheduler.__init__ only sets attributes mxsched does not use; it is not called.
     def __init__(self) -> None:  # pylint: disable=super-init-not-called
@@ -182,6 +192,22 @@ class Schedule(LRScheduler):
                 parts.append(f"{name}={_fmt(value)}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
+    # -- configs and phases ------------------------------------------------------
+    def get_config(self) -> dict:
+        """A JSON-safe description ``{"class": name, "config": {...}}``; see
+        :func:`mxsched.from_config`, which rebuilds the schedule from it."""
+        from .config import get_config  # pylint: disable=import-outside-toplevel
+        return get_config(self)
+
+    def phases(self, total_steps: Optional[float] = None) -> List[Phase]:
+        """The named phases of the schedule as :class:`Phase` ``(name, start, end)``.
+
+        Wrappers report their own phases and their children's, shifted to global
+        steps; a plain shape is one phase named after its class. ``total_steps`` bounds
+        open-ended or repeating schedules (cycles are listed up to it).
+        """
+        return [Phase(type(self).__name__, 0, None)]
+
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and repr(self) == repr(other)
 
@@ -194,3 +220,43 @@ def _fmt(value: Any) -> str:
     if isinstance(value, type):
         return value.__name__
     return repr(value)
+
+
+def shift_phases(phases: List[Phase], offset: float,
+                 end: Optional[float] = None) -> List[Phase]:
+    """``phases`` moved ``offset`` steps later and cut at ``end`` (global steps)."""
+    out = []
+    for name, start, stop in phases:
+        start = start + offset
+        stop = None if stop is None else stop + offset
+        if end is not None:
+            if start >= end:
+                continue
+            stop = end if stop is None else min(stop, end)
+        out.append(Phase(name, start, stop))
+    return out
+
+
+def check_choice(name: str, value: Any, choices: Tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of ``choices``."""
+    if value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {options}, got {value!r}")
+    return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` if it is a bool."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def check_real(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it is a finite real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return value

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Type
 
 import numpy as np
 
-from .base import Schedule, check_int, check_positive
+from .base import Phase, Schedule, check_int, check_positive
 
 __all__ = ["CyclicalSchedule"]
 
@@ -64,6 +64,8 @@ class CyclicalSchedule(Schedule):
     Smith, "Cyclical Learning Rates for Training Neural Networks", 2015.
     Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts", 2016.
     """
+
+    _positional = ("schedule_class",)
 
     def __init__(self, schedule_class: Type[Schedule], cycle_length: int,
                  cycle_length_decay: float = 1, cycle_magnitude_decay: float = 1,
@@ -196,6 +198,19 @@ class CyclicalSchedule(Schedule):
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._by_length[self.cycle_length] = self._first
+
+    def phases(self, total_steps=None):
+        out, k = [], 0
+        start, length = 0, self.cycle_length
+        while k < 1000 and (total_steps is None and k == 0 or
+                            total_steps is not None and start < total_steps):
+            end = start + length
+            out.append(Phase(f"cycle {k}", start,
+                             end if total_steps is None else min(end, total_steps)))
+            k, start, length = k + 1, end, math.ceil(length * self.cycle_length_decay)
+        if total_steps is None:
+            out.append(Phase("further cycles", start, None))
+        return out
 
     def _repr_args(self):
         args = [(None, self.schedule_class), ("cycle_length", self.cycle_length)]

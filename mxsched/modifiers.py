@@ -12,7 +12,7 @@ import numpy as np
 from mxnet.lr_scheduler import (CosineScheduler, FactorScheduler, LRScheduler,
                                 MultiFactorScheduler, PolyScheduler)
 
-from .base import Schedule, check_int, check_lr, interpolate
+from .base import Phase, Schedule, check_int, check_lr, interpolate, shift_phases
 from .mxnet_compat import from_mxnet
 from .shapes import TriangularSchedule
 
@@ -50,6 +50,7 @@ class FunctionSchedule(Schedule):
     """
 
     _lr_params = ("scale",)
+    _positional = ("fn",)
 
     def __init__(self, fn: Callable[[Any], float], scale: float = 1.0) -> None:
         super().__init__()
@@ -165,6 +166,11 @@ class LinearWarmUp(Schedule):
         self.schedule._rescale(factor)
         self._peak_value = self.schedule._at(0)
 
+    def phases(self, total_steps=None):
+        inner = None if total_steps is None else max(total_steps - self.length, 0)
+        return [Phase("warm-up", 0, self.length)] + shift_phases(
+            self.schedule.phases(inner), self.length, total_steps)
+
     def _repr_args(self):
         return [("schedule", self.schedule), ("start_lr", self.start_lr),
                 ("length", self.length)]
@@ -239,6 +245,13 @@ class LinearCoolDown(Schedule):
         super()._rescale(factor)
         self.schedule._rescale(factor)
         self._start_value = self.schedule._at(self.start_idx)
+
+    def phases(self, total_steps=None):
+        end = self.start_idx + self.length
+        out = shift_phases(self.schedule.phases(self.start_idx), 0, self.start_idx)
+        if self.length:
+            out.append(Phase("cool-down", self.start_idx, end))
+        return out + shift_phases([Phase("final", end, None)], 0, total_steps)
 
     def _repr_args(self):
         return [("schedule", self.schedule), ("finish_lr", self.finish_lr),
@@ -324,6 +337,13 @@ class OneCycle(Schedule):
     def _rescale(self, factor):
         super()._rescale(factor)
         self._build()
+
+    def phases(self, total_steps=None):
+        half, end = self.cycle_length / 2, self.cycle_length + self.cooldown_length
+        out = [Phase("up", 0, half), Phase("down", half, self.cycle_length)]
+        if self.cooldown_length:
+            out.append(Phase("cool-down", self.cycle_length, end))
+        return shift_phases(out + [Phase("final", end, None)], 0, total_steps)
 
     def _repr_args(self):
         args = [("start_lr", self.start_lr), ("max_lr", self.max_lr),
