@@ -1,0 +1,335 @@
+"""Composition: join schedules at boundaries, scale, multiply, clamp, delay, envelope.
+
+Every combinator holds private copies of its children (see :func:`as_schedule`) and
+hands them steps; nothing is mutated by evaluation, and everything composes with
+everything (a child may be any mxsched schedule, MXNet ``LRScheduler`` or callable).
+"""
+from __future__ import annotations
+
+import bisect
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .base import Schedule, check_int, check_lr, interpolate, shift_phases
+from .modifiers import ScheduleLike, as_schedule
+
+__all__ = ["Join", "Scale", "Product", "Clamp", "Delay", "Envelope"]
+
+
+def _schedule_list(name, schedules):
+    if isinstance(schedules, (str, bytes)) or not hasattr(schedules, "__iter__"):
+        raise TypeError(f"{name} must be a list of schedules, got {schedules!r}")
+    items = [as_schedule(s, name=name) for s in schedules]
+    if not items:
+        raise ValueError(f"{name} must be a non-empty list of schedules, got {schedules!r}")
+    return items
+
+
+class Join(Schedule):
+    """Schedules one after the other; each sees its local step ``t - boundary``.
+
+    With boundaries ``b_1 < b_2 < ... < b_n`` and schedules ``s_0, ..., s_n``::
+
+        lr(t) = s_0(t)            for t < b_1
+                s_i(t - b_i)      for b_i <= t < b_{i+1}
+
+    as optax's ``join_schedules``, but the number of boundaries is checked (it must be
+    one less than the number of schedules) and they must increase. ``base_lr`` is the
+    largest of the children's peaks; assigning it rescales every child.
+
+    Parameters
+    ----------
+    schedules : list of schedules
+        ``n + 1`` schedules (copied, never modified).
+    boundaries : list of int
+        ``n`` increasing steps ``>= 1``.
+
+    Examples
+    --------
+    >>> from mxsched import Constant, LinearSchedule
+    >>> s = Join([LinearSchedule(0.0, 1.0, 2), Constant(0.5)], boundaries=[3])
+    >>> [round(s(t), 4) for t in range(5)]
+    [0.0, 0.5, 1.0, 0.5, 0.5]
+    """
+
+    def __init__(self, schedules: Sequence[ScheduleLike], boundaries: Sequence[int]) -> None:
+        super().__init__()
+        self.schedules = _schedule_list("schedules", schedules)
+        if isinstance(boundaries, (str, bytes)) or not hasattr(boundaries, "__iter__"):
+            raise TypeError(f"boundaries must be a list of increasing positive integers, "
+                            f"got {boundaries!r}")
+        bounds = [check_int("boundaries", b) for b in boundaries]
+        if len(bounds) != len(self.schedules) - 1:
+            raise ValueError(f"boundaries must have len(schedules) - 1 = "
+                             f"{len(self.schedules) - 1} entries, got {list(boundaries)!r}")
+        if any(b <= a for a, b in zip(bounds, bounds[1:])):
+            raise ValueError(f"boundaries must be increasing, got {list(boundaries)!r}")
+        self.boundaries = bounds
+
+    def _at(self, t):
+        i = bisect.bisect_right(self.boundaries, t)
+        return self.schedules[i]._at(t - self.boundaries[i - 1] if i else t)
+
+    def _values(self, t):
+        bounds = np.asarray(self.boundaries, dtype=np.float64)
+        idx = np.searchsorted(bounds, t, side="right")
+        out = np.empty_like(t)
+        for i, child in enumerate(self.schedules):
+            mask = idx == i
+            if mask.any():
+                out[mask] = child._values(t[mask] - (bounds[i - 1] if i else 0.0))
+        return out
+
+    def _peak(self):
+        return max(child._peak() for child in self.schedules)
+
+    def _rescale(self, factor):
+        for child in self.schedules:
+            child._rescale(factor)
+
+    def phases(self, total_steps=None):
+        starts = [0] + self.boundaries
+        ends = self.boundaries + [total_steps]
+        out = []
+        for child, start, end in zip(self.schedules, starts, ends):
+            out += shift_phases(child.phases(None if end is None else end - start), start, end)
+        return out
+
+    def _repr_args(self):
+        return [("schedules", self.schedules), ("boundaries", self.boundaries)]
+
+
+class Scale(Schedule):
+    """A schedule multiplied by a constant: ``lr(t) = factor * schedule(t)``.
+
+    Assigning ``base_lr`` changes ``factor``.
+
+    Examples
+    --------
+    >>> from mxsched import Constant
+    >>> Scale(Constant(0.5), factor=0.2)(3)
+    0.1
+    """
+
+    _lr_params = ("factor",)
+
+    def __init__(self, schedule: ScheduleLike, factor: float) -> None:
+        super().__init__()
+        self.schedule = as_schedule(schedule)
+        self.factor = check_lr("factor", factor)
+
+    def _at(self, t):
+        return self.factor * self.schedule._at(t)
+
+    def _values(self, t):
+        return self.factor * self.schedule._values(t)
+
+    def _peak(self):
+        return self.factor * self.schedule._peak()
+
+    def phases(self, total_steps=None):
+        return self.schedule.phases(total_steps)
+
+    def _repr_args(self):
+        return [("schedule", self.schedule), ("factor", self.factor)]
+
+
+class Product(Schedule):
+    """The product of schedules: ``lr(t) = s_0(t) * s_1(t) * ...``.
+
+    Typically a learning-rate schedule times multipliers in ``[0, 1]`` (an exponential
+    envelope, a warm-up factor). ``base_lr`` is the product of the children's peaks (the
+    peak when they peak together); assigning it rescales the first schedule only.
+
+    Examples
+    --------
+    >>> from mxsched import CosineDecay, ExponentialDecay
+    >>> s = Product([CosineDecay(1.0, 4), ExponentialDecay(1.0, decay_rate=0.5)])
+    >>> [round(s(t), 4) for t in range(5)]
+    [1.0, 0.4268, 0.125, 0.0183, 0.0]
+    """
+
+    def __init__(self, schedules: Sequence[ScheduleLike]) -> None:
+        super().__init__()
+        self.schedules = _schedule_list("schedules", schedules)
+
+    def _at(self, t):
+        value = 1.0
+        for child in self.schedules:
+            value *= child._at(t)
+        return value
+
+    def _values(self, t):
+        out = np.ones_like(t)
+        for child in self.schedules:
+            out = out * child._values(t)
+        return out
+
+    def _peak(self):
+        value = 1.0
+        for child in self.schedules:
+            value *= child._peak()
+        return value
+
+    def _rescale(self, factor):
+        self.schedules[0]._rescale(factor)
+
+    def phases(self, total_steps=None):
+        return self.schedules[0].phases(total_steps)
+
+    def _repr_args(self):
+        return [("schedules", self.schedules)]
+
+
+class Clamp(Schedule):
+    """A schedule kept within ``[min_lr, max_lr]``: ``clip(schedule(t), min_lr, max_lr)``.
+
+    ``base_lr`` is the clipped peak; assigning it rescales the schedule and both bounds.
+
+    Examples
+    --------
+    >>> from mxsched import LinearSchedule
+    >>> s = Clamp(LinearSchedule(1.0, 0.0, 4), min_lr=0.3, max_lr=0.6)
+    >>> [round(s(t), 4) for t in range(5)]
+    [0.6, 0.6, 0.5, 0.3, 0.3]
+    """
+
+    _lr_params = ("min_lr",)
+
+    def __init__(self, schedule: ScheduleLike, min_lr: float = 0.0,
+                 max_lr: Optional[float] = None) -> None:
+        super().__init__()
+        self.schedule = as_schedule(schedule)
+        self.min_lr = check_lr("min_lr", min_lr)
+        if max_lr is not None:
+            max_lr = check_lr("max_lr", max_lr)
+            if max_lr < self.min_lr:
+                raise ValueError(f"max_lr must be >= min_lr={self.min_lr!r}, got {max_lr!r}")
+        self.max_lr = max_lr
+
+    def _clip(self, value):
+        hi = np.inf if self.max_lr is None else self.max_lr
+        if isinstance(value, np.ndarray):
+            return np.clip(value, self.min_lr, hi)
+        return min(max(value, self.min_lr), hi)
+
+    def _at(self, t):
+        return self._clip(self.schedule._at(t))
+
+    def _values(self, t):
+        return self._clip(self.schedule._values(t))
+
+    def _peak(self):
+        return self._clip(self.schedule._peak())
+
+    def _rescale(self, factor):
+        super()._rescale(factor)
+        if self.max_lr is not None:
+            self.max_lr *= factor
+        self.schedule._rescale(factor)
+
+    def phases(self, total_steps=None):
+        return self.schedule.phases(total_steps)
+
+    def _repr_args(self):
+        return [("schedule", self.schedule), ("min_lr", self.min_lr), ("max_lr", self.max_lr)]
+
+
+class Delay(Schedule):
+    """A schedule started ``steps`` later: ``lr(t) = schedule(max(t - steps, 0))``.
+
+    ``Delay(s, 1)`` turns an index-aligned schedule (value ``s(i)`` at index ``i``, as
+    PyTorch / Keras formulas are written) into what PyTorch and Keras *use* at update
+    ``k``: ``s(k - 1)``, because they step the scheduler after the update, while MXNet
+    asks for ``sched(k)`` before it.
+
+    Examples
+    --------
+    >>> from mxsched import LinearSchedule
+    >>> s = Delay(LinearSchedule(1.0, 0.0, 2), steps=1)
+    >>> [round(s(t), 4) for t in range(5)]
+    [1.0, 1.0, 0.5, 0.0, 0.0]
+    """
+
+    def __init__(self, schedule: ScheduleLike, steps: int = 1) -> None:
+        super().__init__()
+        self.schedule = as_schedule(schedule)
+        self.steps = check_int("steps", steps, minimum=0)
+
+    def _at(self, t):
+        return self.schedule._at(max(t - self.steps, 0))
+
+    def _values(self, t):
+        return self.schedule._values(np.maximum(t - self.steps, 0.0))
+
+    def _peak(self):
+        return self.schedule._peak()
+
+    def _rescale(self, factor):
+        self.schedule._rescale(factor)
+
+    def phases(self, total_steps=None):
+        inner = None if total_steps is None else max(total_steps - self.steps, 0)
+        return shift_phases(self.schedule.phases(inner), self.steps, total_steps)
+
+    def _repr_args(self):
+        return [("schedule", self.schedule), ("steps", self.steps)]
+
+
+class Envelope(Schedule):
+    """Scale a schedule's height above ``floor`` by a multiplier schedule::
+
+        lr(t) = floor + (schedule(t) - floor) * envelope(t)
+
+    With a triangle and ``envelope = ExponentialDecay(1.0, gamma)`` this is PyTorch
+    ``CyclicLR(mode='exp_range', gamma=gamma)``. ``base_lr`` is
+    ``floor + (schedule peak - floor) * envelope(0)``; assigning it rescales ``floor`` and
+    ``schedule`` (the envelope is a multiplier and is left alone).
+
+    Parameters
+    ----------
+    schedule : schedule
+        The shape whose height is modulated.
+    envelope : schedule
+        Multiplier of the height, usually in ``[0, 1]``.
+    floor : float, default 0
+        The level the height is measured from (``<=`` the schedule's values).
+
+    Examples
+    --------
+    >>> from mxsched import Constant, ExponentialDecay
+    >>> s = Envelope(Constant(1.0), ExponentialDecay(1.0, decay_rate=0.5), floor=0.2)
+    >>> [round(s(t), 4) for t in range(4)]
+    [1.0, 0.6, 0.4, 0.3]
+    """
+
+    _lr_params = ("floor",)
+
+    def __init__(self, schedule: ScheduleLike, envelope: ScheduleLike,
+                 floor: float = 0.0) -> None:
+        super().__init__()
+        self.schedule = as_schedule(schedule)
+        self.envelope = as_schedule(envelope, name="envelope")
+        self.floor = check_lr("floor", floor)
+
+    def _at(self, t):
+        return interpolate(self.floor, self.schedule._at(t), self.envelope._at(t))
+
+    def _values(self, t):
+        return interpolate(self.floor, self.schedule._values(t), self.envelope._values(t))
+
+    def _peak(self):
+        return interpolate(self.floor, self.schedule._peak(), self.envelope._at(0))
+
+    def _rescale(self, factor):
+        super()._rescale(factor)
+        self.schedule._rescale(factor)
+
+    def phases(self, total_steps=None):
+        return self.schedule.phases(total_steps)
+
+    def _repr_args(self):
+        return [("schedule", self.schedule), ("envelope", self.envelope),
+                ("floor", self.floor)]
+
