@@ -1,0 +1,263 @@
+"""Warm-ups in front of any schedule: constant, logarithmic, cosine and epoch-stepped.
+
+The linear warm-up is :class:`mxsched.LinearWarmUp`. Every warm-up here works the same
+way: for the first ``length`` steps it rises from ``start_lr`` to ``peak =
+schedule(0)``, then the wrapped schedule runs *shifted* by ``length`` (it starts where
+the warm-up ends)::
+
+    lr(t) = start_lr + (peak - start_lr) * ramp(t / length)     during the warm-up
+            schedule(t - length)                                after
+
+``base_lr`` is the wrapped schedule's; assigning it rescales ``start_lr`` and the
+schedule together. To repeat a warm-up at every restart, put it inside the repeated
+schedule (``Restarts(CosineWarmUp(CosineDecay(...), ...), period=...)``).
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import numpy as np
+
+from .base import (Phase, Schedule, check_int, check_lr, check_positive, interpolate,
+                   shift_phases)
+from .modifiers import ScheduleLike, as_schedule
+
+__all__ = ["ConstantWarmUp", "LogWarmUp", "CosineWarmUp", "EpochStepWarmUp"]
+
+
+class _WarmUp(Schedule):
+    """Shared machinery: ``ramp(frac)`` in ``[0, 1]`` for ``t < length``, then shifted."""
+
+    _lr_params = ("start_lr",)
+
+    def _init_warmup(self, schedule, start_lr, length, min_length=1):
+        self.schedule = as_schedule(schedule)
+        self.length = check_int("length", length, minimum=min_length)
+        self.start_lr = check_lr("start_lr", start_lr)
+        self._peak_value = self.schedule._at(0)
+
+    def _warm_steps(self) -> float:
+        return self.length
+
+    def _ramp(self, t):
+        raise NotImplementedError
+
+    def _at(self, t):
+        length = self._warm_steps()
+        if t < length:
+            return interpolate(self.start_lr, self._peak_value, self._ramp(t))
+        return self.schedule._at(t - length)
+
+    def _values(self, t):
+        length = self._warm_steps()
+        warm = t < length
+        out = np.empty_like(t)
+        if warm.any():
+            out[warm] = interpolate(self.start_lr, self._peak_value, self._ramp_values(t[warm]))
+        if (~warm).any():
+            out[~warm] = self.schedule._values(t[~warm] - length)
+        return out
+
+    def _ramp_values(self, t):
+        return np.asarray([self._ramp(x) for x in t], dtype=np.float64)
+
+    def _peak(self):
+        return self.schedule._peak()
+
+    def _rescale(self, factor):
+        super()._rescale(factor)
+        self.schedule._rescale(factor)
+        self._peak_value = self.schedule._at(0)
+
+    def phases(self, total_steps=None):
+        length = self._warm_steps()
+        inner = None if total_steps is None else max(total_steps - length, 0)
+        return [Phase("warm-up", 0, length)] + shift_phases(self.schedule.phases(inner),
+                                                            length, total_steps)
+
+    def _repr_args(self):
+        return [("schedule", self.schedule), ("start_lr", self.start_lr),
+                ("length", self.length)]
+
+
+class ConstantWarmUp(_WarmUp):
+    """A constant low value, then a jump to the schedule (Goyal et al.'s constant warm-up)::
+
+        lr(t) = start_lr                for t < length
+                schedule(t - length)    after
+
+    MXNet's ``warmup_mode='constant'``.
+
+    Parameters
+    ----------
+    schedule : schedule
+        What follows (copied, never modified).
+    start_lr : float
+        The warm-up value (``>= 0``).
+    length : int
+        Steps of the warm-up (``>= 1``).
+
+    Examples
+    --------
+    >>> from mxsched import Constant
+    >>> s = ConstantWarmUp(Constant(1.0), start_lr=0.1, length=2)
+    >>> [round(s(t), 4) for t in range(4)]
+    [0.1, 0.1, 1.0, 1.0]
+
+    References
+    ----------
+    Goyal et al., "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour", 2017.
+    """
+
+    def __init__(self, schedule: ScheduleLike, start_lr: float, length: int) -> None:
+        super().__init__()
+        self._init_warmup(schedule, start_lr, length)
+
+    def _ramp(self, t):
+        return 0.0
+
+    def _ramp_values(self, t):
+        return np.zeros_like(t)
+
+
+class LogWarmUp(_WarmUp):
+    """Logarithmic warm-up (DeepSpeed ``WarmupLR``, ``warmup_type='log'``)::
+
+        lr(t) = start_lr + (peak - start_lr) * ln(t + 1) / ln(length)    for t < length
+                schedule(t - length)                                     after
+
+    It reaches ``peak`` at ``t = length - 1`` (fast at first, slow at the end).
+
+    Parameters
+    ----------
+    schedule : schedule
+        What follows (copied, never modified).
+    start_lr : float
+        Value at ``t = 0`` (``>= 0``).
+    length : int
+        Steps of the warm-up (``>= 2``: ``ln(1) = 0``).
+
+    Examples
+    --------
+    >>> from mxsched import Constant
+    >>> s = LogWarmUp(Constant(1.0), start_lr=0.0, length=4)
+    >>> [round(s(t), 4) for t in range(6)]
+    [0.0, 0.5, 0.7925, 1.0, 1.0, 1.0]
+    """
+
+    def __init__(self, schedule: ScheduleLike, start_lr: float, length: int) -> None:
+        super().__init__()
+        self._init_warmup(schedule, start_lr, length, min_length=2)
+
+    def _ramp(self, t):
+        return math.log(t + 1) / math.log(self.length)
+
+    def _ramp_values(self, t):
+        return np.log(t + 1) / math.log(self.length)
+
+
+class CosineWarmUp(_WarmUp):
+    """Half-cosine warm-up (Hugging Face WSD ``warmup_type='cosine'``)::
+
+        lr(t) = start_lr + (peak - start_lr) * (1 - cos(pi * t / length)) / 2    for t < length
+                schedule(t - length)                                           after
+
+    Examples
+    --------
+    >>> from mxsched import Constant
+    >>> s = CosineWarmUp(Constant(1.0), start_lr=0.0, length=4)
+    >>> [round(s(t), 4) for t in range(6)]
+    [0.0, 0.1464, 0.5, 0.8536, 1.0, 1.0]
+    """
+
+    def __init__(self, schedule: ScheduleLike, start_lr: float, length: int) -> None:
+        super().__init__()
+        self._init_warmup(schedule, start_lr, length)
+
+    def _ramp(self, t):
+        return (1 - math.cos(math.pi * t / self.length)) / 2
+
+    def _ramp_values(self, t):
+        return (1 - np.cos(np.pi * t / self.length)) / 2
+
+
+class EpochStepWarmUp(_WarmUp):
+    """Linear warm-up in whole-epoch steps (SuperGradients ``linear_epoch_step``).
+
+    With ``U = updates_per_epoch``, ``E = epochs`` and ``e = max(ceil(t / U) - 1, 0)`` the
+    epoch update ``t`` belongs to (updates ``1..U`` are epoch 0)::
+
+        lr(t) = start_lr + e * (peak - start_lr) / E    for t <= E * U
+                schedule(t - E * U)                     after
+
+    ``start_lr`` defaults to ``peak / (1 + E)`` (SuperGradients: ``initial_lr / (1 +
+    warmup_epochs)``), so epoch ``e`` runs at ``peak * (e + 1) / (E + 1)``.
+
+    Parameters
+    ----------
+    schedule : schedule
+        What follows, in updates (copied, never modified).
+    epochs : int
+        Warm-up epochs (``>= 1``).
+    updates_per_epoch : float
+        Optimizer updates per epoch (``> 0``; batches / gradient accumulation).
+    start_lr : float, optional
+        Value of epoch 0.
+
+    Examples
+    --------
+    >>> from mxsched import Constant
+    >>> s = EpochStepWarmUp(Constant(1.0), epochs=3, updates_per_epoch=2)
+    >>> [round(s(t), 4) for t in range(8)]
+    [0.25, 0.25, 0.25, 0.5, 0.5, 0.75, 0.75, 1.0]
+    """
+
+    def __init__(self, schedule: ScheduleLike, epochs: int, updates_per_epoch: float,
+                 start_lr: Optional[float] = None) -> None:
+        super().__init__()
+        self.schedule = as_schedule(schedule)
+        self.epochs = check_int("epochs", epochs)
+        self.updates_per_epoch = check_positive("updates_per_epoch", updates_per_epoch)
+        self._peak_value = self.schedule._at(0)
+        self._start_given = start_lr is not None
+        self.start_lr = (check_lr("start_lr", start_lr) if self._start_given
+                         else self._peak_value / (1 + self.epochs))
+
+    @property
+    def length(self):  # the warm-up in updates, used by the shared machinery
+        return self.epochs * self.updates_per_epoch
+
+    def _warm_steps(self):
+        return self.epochs * self.updates_per_epoch
+
+    def _at(self, t):
+        if t <= self._warm_steps():
+            return interpolate(self.start_lr, self._peak_value, self._ramp(t))
+        return self.schedule._at(t - self._warm_steps())
+
+    def _values(self, t):
+        length = self._warm_steps()
+        out = interpolate(self.start_lr, self._peak_value, self._ramp_values(t))
+        after = t > length
+        if after.any():
+            out[after] = self.schedule._values(t[after] - length)
+        return out
+
+    def _ramp(self, t):
+        return max(math.ceil(t / self.updates_per_epoch) - 1, 0) / self.epochs
+
+    def _ramp_values(self, t):
+        return np.maximum(np.ceil(t / self.updates_per_epoch) - 1, 0.0) / self.epochs
+
+    def _repr_args(self):
+        args = [("schedule", self.schedule), ("epochs", self.epochs),
+                ("updates_per_epoch", self.updates_per_epoch)]
+        if self._start_given:
+            args.append(("start_lr", self.start_lr))
+        return args
+
+    def _rescale(self, factor):
+        self.start_lr *= factor
+        self.schedule._rescale(factor)
+        self._peak_value = self.schedule._at(0)
