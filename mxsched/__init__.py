@@ -10,13 +10,24 @@ the update count (update 1 is the first optimizer update), vectorised
 >>> round(sched(5), 4), round(sched(10), 4), round(sched(100), 4)
 (0.05, 0.1, 0.0)
 """
-from .base import Schedule
+import mxnet  # noqa: F401  first: a PS server may start (and unpickle) inside this import
+from .base import Phase, Schedule
+from .compose import Clamp, Delay, Envelope, Join, Product, Scale
+from .config import from_config, get_config, register, registered
+from .decay import (Constant, CosineDecay, ExponentialDecay, InverseSqrtDecay,
+                    LinearSchedule, MultiStepDecay, PolynomialDecay, StepDecay, TanhDecay)
 from .cyclical import CyclicalSchedule
 from .modifiers import (FunctionSchedule, LinearCoolDown, LinearWarmUp, OneCycle,
                         OneCycleSchedule, as_schedule)
 from .mxnet_compat import (PureCosineScheduler, PureFactorScheduler,
                            PureMultiFactorScheduler, PurePolyScheduler, from_mxnet)
+from .noise import Noise
+from .phases import Hold, KerasCosineDecay, TorchOneCycle, WarmupHoldCosine, WarmupStableDecay
+from .plotting import describe, plot
+from .restarts import Restarts
 from .shapes import CosineAnnealing, CosineAnnealingSchedule, TriangularSchedule
+from .units import InUnits
+from .warmup import ConstantWarmUp, CosineWarmUp, EpochStepWarmUp, LogWarmUp
 
 __version__ = "0.1.0"
 
@@ -27,4 +38,15 @@ __all__ = [
     "FunctionSchedule", "as_schedule",
     "PureFactorScheduler", "PureMultiFactorScheduler", "PurePolyScheduler",
     "PureCosineScheduler", "from_mxnet",
+    # decay shapes
+    "Constant", "StepDecay", "MultiStepDecay", "ExponentialDecay", "PolynomialDecay",
+    "LinearSchedule", "InverseSqrtDecay", "CosineDecay", "TanhDecay",
+    # warm-ups, phases, restarts
+    "ConstantWarmUp", "LogWarmUp", "CosineWarmUp", "EpochStepWarmUp",
+    "Hold", "WarmupStableDecay", "WarmupHoldCosine", "KerasCosineDecay", "TorchOneCycle",
+    "Restarts",
+    # composition, units, noise
+    "Join", "Scale", "Product", "Clamp", "Delay", "Envelope", "InUnits", "Noise",
+    # configs and seeing a schedule
+    "Phase", "get_config", "from_config", "register", "registered", "describe", "plot",
 ]

@@ -1,0 +1,154 @@
+"""JSON-safe configs: ``sched.get_config()`` and ``from_config(cfg)``, never pickle or eval.
+
+A config is ``{"class": "<name>", "config": {<constructor keyword>: <value>}}``. Values
+are JSON types; a nested schedule is a nested config; a schedule class (the
+``schedule_class`` of :class:`CyclicalSchedule`) is ``{"schedule_class": "<name>"}``.
+Class names are looked up in a registry holding every public mxsched schedule;
+:func:`register` adds your own :class:`Schedule` subclasses.
+
+>>> import json
+>>> from mxsched import CosineDecay, LinearWarmUp, from_config
+>>> sched = LinearWarmUp(CosineDecay(0.1, decay_steps=90), start_lr=0.0, length=10)
+>>> cfg = json.loads(json.dumps(sched.get_config()))
+>>> cfg["class"], cfg["config"]["schedule"]["class"]
+('LinearWarmUp', 'CosineDecay')
+>>> from_config(cfg) == sched
+True
+"""
+from __future__ import annotations
+
+import inspect
+import math
+from typing import Any, Dict, Type
+
+from .base import Schedule
+
+__all__ = ["get_config", "from_config", "register", "registered"]
+
+_REGISTRY: Dict[str, Type[Schedule]] = {}
+
+
+def register(cls: Type[Schedule]) -> Type[Schedule]:
+    """Make ``cls`` (a :class:`Schedule` subclass) known to :func:`from_config`.
+
+    Usable as a class decorator. Registering a different class under a taken name is a
+    ``ValueError``.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Schedule)):
+        raise TypeError(f"cls must be a Schedule subclass, got {cls!r}")
+    known = _REGISTRY.get(cls.__name__)
+    if known is not None and known is not cls:
+        raise ValueError(f"cls must have a name not yet registered, got {cls!r} "
+                         f"(the name {cls.__name__!r} is {known!r})")
+    _REGISTRY[cls.__name__] = cls
+    return cls
+
+
+def registered() -> Dict[str, Type[Schedule]]:
+    """Name -> class of every schedule :func:`from_config` knows."""
+    _register_builtins()
+    return dict(_REGISTRY)
+
+
+def _register_builtins() -> None:
+    import mxsched  # pylint: disable=import-outside-toplevel
+    for name in mxsched.__all__:
+        obj = getattr(mxsched, name)
+        if isinstance(obj, type) and issubclass(obj, Schedule) and obj is not Schedule:
+            _REGISTRY.setdefault(obj.__name__, obj)
+
+
+# --------------------------------------------------------------------------- encode
+def get_config(sched: Schedule) -> dict:
+    """The JSON-safe config of ``sched`` (see the module docstring).
+
+    Raises
+    ------
+    TypeError
+        If ``sched`` holds something that has no JSON form (a plain callable or a user
+        ``LRScheduler`` wrapped in a :class:`FunctionSchedule`).
+    """
+    if not isinstance(sched, Schedule):
+        raise TypeError(f"sched must be an mxsched schedule, got {sched!r}")
+    positional = iter(type(sched)._positional)
+    config = {}
+    for name, value in sched._repr_args():
+        if name is None:
+            name = next(positional)
+        config[name] = _encode(value, f"{type(sched).__name__}.{name}")
+    return {"class": type(sched).__name__, "config": config}
+
+
+def _encode(value: Any, where: str) -> Any:
+    if isinstance(value, Schedule):
+        return get_config(value)
+    if isinstance(value, type) and issubclass(value, Schedule):
+        return {"schedule_class": value.__name__}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v, where) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _encode(v, where) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    raise TypeError(f"{where} must be JSON-safe to be saved in a config, got {value!r} "
+                    f"(plain callables and LRScheduler subclasses have no config)")
+
+
+# --------------------------------------------------------------------------- decode
+def from_config(cfg: dict) -> Schedule:
+    """The schedule described by ``cfg`` (from :meth:`Schedule.get_config`).
+
+    Raises
+    ------
+    ValueError
+        Unknown class name, missing or unknown keys.
+    TypeError
+        ``cfg`` is not a config dict, or a value has the wrong type (the schedule's
+        constructor reports which parameter).
+    """
+    _register_builtins()
+    return _decode_schedule(cfg, "cfg")
+
+
+def _decode_schedule(cfg: Any, where: str) -> Schedule:
+    if not isinstance(cfg, dict):
+        raise TypeError(f"{where} must be a dict {{'class': ..., 'config': {{...}}}}, "
+                        f"got {cfg!r}")
+    extra = set(cfg) - {"class", "config"}
+    if "class" not in cfg or extra:
+        raise ValueError(f"{where} must have exactly the keys 'class' and 'config', "
+                         f"got {sorted(cfg)!r}")
+    cls = _lookup(cfg["class"], f"{where}['class']")
+    kwargs = cfg.get("config", {})
+    if not isinstance(kwargs, dict):
+        raise TypeError(f"{where}['config'] must be a dict, got {kwargs!r}")
+    params = inspect.signature(cls.__init__).parameters
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    unknown = sorted(k for k in kwargs if k not in params or k == "self")
+    if unknown and not takes_any:
+        raise ValueError(f"{where}['config'] must only have parameters of {cls.__name__} "
+                         f"({', '.join(k for k in params if k != 'self')}), "
+                         f"got unknown {unknown!r}")
+    decoded = {k: _decode(v, f"{where}['config'][{k!r}]") for k, v in kwargs.items()}
+    return cls(**decoded)
+
+
+def _lookup(name: Any, where: str) -> Type[Schedule]:
+    if not isinstance(name, str) or name not in _REGISTRY:
+        raise ValueError(f"{where} must be a registered schedule class name (one of "
+                         f"{', '.join(sorted(_REGISTRY))}), got {name!r}")
+    return _REGISTRY[name]
+
+
+def _decode(value: Any, where: str) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"schedule_class"}:
+            return _lookup(value["schedule_class"], where)
+        if "class" in value:
+            return _decode_schedule(value, where)
+        return {k: _decode(v, where) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v, where) for v in value]
+    return value
