@@ -17,6 +17,8 @@ from .config import from_config, get_config, register, registered
 from .decay import (Constant, CosineDecay, ExponentialDecay, InverseSqrtDecay,
                     LinearSchedule, MultiStepDecay, PolynomialDecay, StepDecay, TanhDecay)
 from .cyclical import CyclicalSchedule
+from .data import (DatasetInfo, DataSplits, load_data, load_dataset, quick_mode,
+                   requested_dataset)
 from .modifiers import (FunctionSchedule, LinearCoolDown, LinearWarmUp, OneCycle,
                         OneCycleSchedule, as_schedule)
 from .mxnet_compat import (PureCosineScheduler, PureFactorScheduler,
@@ -26,6 +28,8 @@ from .phases import Hold, KerasCosineDecay, TorchOneCycle, WarmupHoldCosine, War
 from .plotting import describe, plot
 from .restarts import Restarts
 from .shapes import CosineAnnealing, CosineAnnealingSchedule, TriangularSchedule
+from .training import (History, ScheduleHandler, default_context, evaluate_accuracy, lenet,
+                       make_trainer, select_context, set_seed, train)
 from .units import InUnits
 from .warmup import ConstantWarmUp, CosineWarmUp, EpochStepWarmUp, LogWarmUp
 
@@ -49,4 +53,8 @@ __all__ = [
     "Join", "Scale", "Product", "Clamp", "Delay", "Envelope", "InUnits", "Noise",
     # configs and seeing a schedule
     "Phase", "get_config", "from_config", "register", "registered", "describe", "plot",
+    # tutorial helpers: data and training loops
+    "DatasetInfo", "DataSplits", "load_data", "load_dataset", "quick_mode", "requested_dataset",
+    "History", "ScheduleHandler", "default_context", "evaluate_accuracy", "lenet",
+    "make_trainer", "select_context", "set_seed", "train",
 ]
