@@ -377,8 +377,11 @@ def init_kvstore(trainer: Any, batch_size: int) -> None:
     Initialising before the first forward pass makes the forward pass depend on
     the pull, which closes the race. With ``update_on_kvstore=True`` it sends the
     optimizer to the servers now -- with ``rescale_grad = 1 / batch_size``, which
-    MXNet cannot change afterwards on a parameter server -- so pickling problems
-    show up before training. Harmless without a kvstore.
+    MXNet cannot change afterwards on a parameter server, and with each
+    Parameter's ``lr_mult`` / ``wd_mult``, which MXNet would leave behind (the
+    server would apply the plain schedule to every parameter) -- so pickling
+    problems show up before training. Multipliers changed after this call do
+    not reach the servers. Harmless without a kvstore.
 
     Parameters
     ----------
@@ -395,7 +398,14 @@ def init_kvstore(trainer: Any, batch_size: int) -> None:
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     if not trainer._kv_initialized:
-        trainer._optimizer.rescale_grad = trainer._scale / batch_size
+        opt = trainer._optimizer
+        opt.rescale_grad = trainer._scale / batch_size
+        # Parameter.lr_mult / wd_mult reach the optimizer through param_dict, which
+        # Optimizer.__getstate__ drops: a server would apply neither. Copy them into the
+        # optimizer's per-index tables, which travel (a worker still reads param_dict).
+        for index, param in opt.param_dict.items():
+            opt.lr_mult[index] = param.lr_mult
+            opt.wd_mult[index] = param.wd_mult
         trainer._init_kvstore()
     if trainer._params_to_init:
         trainer._init_params()

@@ -3,7 +3,8 @@
 One weight ``w`` (a bias-free ``Dense(1)`` fed with ``x = rank + 1``), loss
 ``sum(w * x)`` over a batch of ``BATCH`` rows, so a worker's gradient is
 ``BATCH * (rank + 1)``; ``dist_sync`` sums them and the optimizer rescales by
-``1 / BATCH``: update ``k`` subtracts ``lr_k * sum_r (r + 1)`` from ``w``. The
+``1 / BATCH``: update ``k`` subtracts ``lr_k * lr_mult * sum_r (r + 1)`` from ``w``
+(``lr_mult = 0.5`` by default, so that a server ignoring it shows). The
 worker writes its weight after every update to ``<out>/rank<r>.json``.
 
 mxnet is imported before mxsched, as a training script should (a server
@@ -42,12 +43,15 @@ def main() -> None:
     p.add_argument("--freeze-at", type=int, default=0,
                    help="after this update, rank 1 reports and waits to be killed")
     p.add_argument("--resume", action="store_true")
+    p.add_argument("--lr-mult", type=float, default=0.5,
+                   help="the weight's lr_mult (a server ignores it unless init_kvstore ran)")
     a = p.parse_args()
 
     kv = mx.kv.create(a.kvstore)
     rank = kv.rank
     net = gluon.nn.Dense(1, use_bias=False, in_units=1)
     net.initialize(mx.init.Constant(W0))
+    net.weight.lr_mult = a.lr_mult
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"lr_scheduler": make_schedule(a.schedule)},
                             kvstore=kv, update_on_kvstore=bool(a.update_on_kvstore))
     start = 0

@@ -4,7 +4,7 @@ Real multi-process jobs (one scheduler, one server, two workers on 127.0.0.1,
 started and killed by the test with time limits), several devices in one
 process, the parameter-server pickling check, and exact resume from a
 checkpoint. Learning rates are read back from the weights: a one-weight model
-with a constant gradient, where update ``k`` subtracts ``float32(lr_k) * 3``
+with a constant gradient, where update ``k`` subtracts ``float32(lr_k) * 1.5``
 (see tests/dist_worker.py), simulated exactly in float32.
 """
 import json
@@ -36,7 +36,7 @@ WORKER = os.path.join(HERE, "dist_worker.py")
 STEPS = 12
 SAVE_AT = 5
 W0 = 2.0
-GRAD_SUM = 3.0  # workers' gradients 1 and 2 per sample, rescaled by 1 / batch
+GRAD_SUM = 1.5  # workers' gradients 1 and 2 per sample, rescaled by 1 / batch, lr_mult 0.5
 JOB_TIMEOUT = 60.0
 
 
@@ -192,6 +192,15 @@ def test_dist_sync_applies_the_scheduled_lr_at_every_update(uninterrupted, uok):
         assert_lrs_applied(r["weights"], sched, who=f"rank {r['rank']}: ")
     # where the optimizer ran: the servers, or each worker (which then counts updates)
     assert [r["local_num_update"] for r in ranks] == ([0, 0] if uok else [STEPS, STEPS])
+
+
+def test_without_init_kvstore_a_server_ignores_lr_mult(tmp_path):
+    """MXNet 1.9.1 behaviour that init_kvstore corrects (lr_mult = 0.5 in the worker)."""
+    dist.run_local_job(worker_cmd(tmp_path, True, "--no-init-fix"), num_workers=2,
+                       timeout=JOB_TIMEOUT)
+    sched = dist_schedules.nested()
+    for r in read_ranks(tmp_path):
+        assert r["weights"] == expected_weights(sched, STEPS, grad=2 * GRAD_SUM)
 
 
 def _wait_for(paths, deadline, job):
@@ -415,3 +424,24 @@ def test_init_kvstore_checks_its_arguments():
     with pytest.raises(TypeError, match="trainer must be an MXNet 1.x gluon.Trainer"):
         init_kvstore(object(), 4)
     init_kvstore(trainer, 4)  # a single device has no kvstore: nothing to do, no error
+
+
+# ---------------------------------------------------------------------------------
+# the example
+# ---------------------------------------------------------------------------------
+
+def test_large_batch_example_gives_every_worker_the_same_learning_rates(tmp_path):
+    import subprocess
+
+    script = os.path.join(os.path.dirname(HERE), "examples", "large_batch.py")
+    done = subprocess.run(
+        [sys.executable, script, "--num-workers", "1", "2", "--epochs", "3", "--warmup-epochs",
+         "1", "--out", str(tmp_path), "--timeout", str(JOB_TIMEOUT)],
+        capture_output=True, text=True, timeout=3 * JOB_TIMEOUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 worker(s): every worker applied the same 15 learning rates" in done.stdout
+    one, two = json.loads((tmp_path / "summary.json").read_text())
+    assert one["lr_scheduled"] == two["lr_scheduled"]
+    assert two["lr_max_abs_error"] < 1e-9
+    assert np.allclose(one["epoch_loss"], two["epoch_loss"], rtol=1e-5)
+    assert one["epoch_loss"][-1] < one["epoch_loss"][0]
