@@ -55,14 +55,15 @@ def check_int(name: str, value: Any, minimum: int = 1) -> int:
     """Return ``value`` as an int if it is an integer ``>= minimum``."""
     kind = {0: "non-negative integer", 1: "positive integer"}.get(minimum,
                                                                  f"integer >= {minimum}")
+    kind = ("an " if kind.startswith("integer") else "a ") + kind
     if isinstance(value, bool):
-        raise TypeError(f"{name} must be a {kind}, got {value!r}")
+        raise TypeError(f"{name} must be {kind}, got {value!r}")
     try:
         ivalue = operator.index(value)
     except TypeError:
-        raise TypeError(f"{name} must be a {kind}, got {value!r}") from None
+        raise TypeError(f"{name} must be {kind}, got {value!r}") from None
     if ivalue < minimum:
-        raise ValueError(f"{name} must be a {kind}, got {value!r}")
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
     return ivalue
 
 

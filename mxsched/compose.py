@@ -11,7 +11,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .base import Schedule, check_int, check_lr, interpolate, shift_phases
+from .base import Phase, Schedule, check_int, check_lr, interpolate, shift_phases
 from .modifiers import ScheduleLike, as_schedule
 
 __all__ = ["Join", "Scale", "Product", "Clamp", "Delay", "Envelope"]
@@ -271,7 +271,8 @@ class Delay(Schedule):
 
     def phases(self, total_steps=None):
         inner = None if total_steps is None else max(total_steps - self.steps, 0)
-        return shift_phases(self.schedule.phases(inner), self.steps, total_steps)
+        head = [Phase("delay", 0, self.steps)] if self.steps else []
+        return head + shift_phases(self.schedule.phases(inner), self.steps, total_steps)
 
     def _repr_args(self):
         return [("schedule", self.schedule), ("steps", self.steps)]
