@@ -1,0 +1,555 @@
+"""Tests of mxsched.handlers: hyper-parameter schedules and ReduceLROnPlateau.
+
+* The value a handler sets is checked from the weights: a one-parameter model with a
+  known gradient per update is stepped by a real gluon.Trainer, and the weights are
+  compared with the optimizer's update rule evaluated with ``sched(k)`` at update k
+  (and shown to differ from the off-by-one ``sched(k + 1)``).
+* ReduceLROnPlateau is compared with independent transcriptions of PyTorch's and
+  Keras's algorithms (``torch.optim.lr_scheduler.ReduceLROnPlateau`` and
+  ``keras.callbacks.ReduceLROnPlateau``) on metric sequences drawn by hypothesis,
+  then run in a real Gluon loop (mxsched.train) and in the Gluon estimator.
+"""
+import copy
+import math
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mxnet as mx
+from mxnet import autograd, gluon
+
+import mxsched
+from mxsched import (CosineAnnealing, CyclicalSchedule, LinearWarmUp, OneCycle,
+                     TriangularSchedule)
+from mxsched.handlers import (Handlers, HyperparamHandler, InverseMomentum, MomentumHandler,
+                              ReduceLROnPlateau)
+
+CTX = mx.cpu()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def momentum_sched(t):
+    """A positive momentum that changes at every update (module level: picklable)."""
+    return 0.5 + 0.4 * ((t * 7) % 5) / 4.0
+
+
+def beta1_sched(t):
+    return 0.5 + 0.45 * ((t * 3) % 4) / 3.0
+
+
+def wd_sched(t):
+    return 0.01 * (t % 4)
+
+
+def lr_sched(t):
+    return 0.1 / (1.0 + t)
+
+
+def grad_at(k):
+    """The gradient of update k (varies with k so that every value matters)."""
+    return np.array([1.0, -2.0, 0.5]) * (1.0 + 0.3 * math.sin(k))
+
+
+def make_param(optimizer, **params):
+    """A 3-vector parameter and a trainer over it."""
+    p = gluon.Parameter("w", shape=(3,), init=mx.init.Constant(1.0))
+    p.initialize(ctx=CTX)
+    trainer = gluon.Trainer([p], optimizer, params)
+    return p, trainer
+
+
+def run(p, trainer, handler, steps):
+    """Step ``steps`` times with loss = <w, grad_at(k)>; return weights after each step."""
+    out = []
+    for k in range(1, steps + 1):
+        handler.before_update(trainer)
+        x = mx.nd.array(grad_at(k), ctx=CTX)
+        with autograd.record():
+            loss = (p.data(CTX) * x).sum()
+        loss.backward()
+        trainer.step(1)
+        out.append(p.data(CTX).asnumpy().astype(np.float64))
+    return out
+
+
+def sgd_momentum_ref(sched, steps, lr, shift=0):
+    w, mom, out = np.ones(3), np.zeros(3), []
+    for k in range(1, steps + 1):
+        mom = sched(k + shift) * mom - lr * grad_at(k)
+        w = w + mom
+        out.append(w.copy())
+    return out
+
+
+def adam_ref(b1_sched, steps, lr, beta2=0.999, eps=1e-8, shift=0):
+    w, m, v, out = np.ones(3), np.zeros(3), np.zeros(3), []
+    for k in range(1, steps + 1):
+        b1, g = b1_sched(k + shift), grad_at(k)
+        m = b1 * m + (1 - b1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        lr_t = lr * math.sqrt(1 - beta2 ** k) / (1 - b1 ** k)
+        w = w - lr_t * m / (np.sqrt(v) + eps)
+        out.append(w.copy())
+    return out
+
+
+def sgd_wd_ref(wd, steps, lr, shift=0):
+    w, out = np.ones(3), []
+    for k in range(1, steps + 1):
+        w = w - lr * (grad_at(k) + wd(k + shift) * w)
+        out.append(w.copy())
+    return out
+
+
+def close(a, b, rtol=1e-5):
+    return all(np.allclose(x, y, rtol=rtol, atol=1e-6) for x, y in zip(a, b))
+
+
+# --------------------------------------------------------------------------- hyper-parameters
+
+
+def test_momentum_applied_at_update_k_is_sched_k():
+    p, trainer = make_param("sgd", learning_rate=0.05, momentum=0.9)
+    handler = MomentumHandler(momentum_sched)
+    got = run(p, trainer, handler, 12)
+    assert close(got, sgd_momentum_ref(momentum_sched, 12, 0.05))
+    assert not close(got, sgd_momentum_ref(momentum_sched, 12, 0.05, shift=1))
+    assert handler.updates == list(range(1, 13))
+    assert handler.values == [momentum_sched(k) for k in range(1, 13)]
+    assert trainer.optimizer.momentum == momentum_sched(12)
+
+
+def test_adam_beta1_applied_at_update_k_is_sched_k():
+    p, trainer = make_param("adam", learning_rate=0.01)
+    handler = HyperparamHandler("beta1", beta1_sched)
+    got = run(p, trainer, handler, 10)
+    assert close(got, adam_ref(beta1_sched, 10, 0.01))
+    assert not close(got, adam_ref(beta1_sched, 10, 0.01, shift=1))
+    assert handler.values == [beta1_sched(k) for k in range(1, 11)]
+
+
+def test_weight_decay_applied_at_update_k_is_sched_k():
+    p, trainer = make_param("sgd", learning_rate=0.1)
+    handler = HyperparamHandler("wd", wd_sched)
+    got = run(p, trainer, handler, 9)
+    assert close(got, sgd_wd_ref(wd_sched, 9, 0.1))
+    assert not close(got, sgd_wd_ref(wd_sched, 9, 0.1, shift=1))
+
+
+def test_learning_rate_by_name_and_several_handlers_at_once():
+    p, trainer = make_param("sgd", learning_rate=1.0, momentum=0.9)
+    both = Handlers(HyperparamHandler("lr", lr_sched), MomentumHandler(momentum_sched))
+    run(p, trainer, both, 5)
+    lr_handler, mom_handler = both.handlers
+    assert lr_handler.name == "learning_rate"
+    assert lr_handler.values == [lr_sched(k) for k in range(1, 6)]
+    assert mom_handler.values == [momentum_sched(k) for k in range(1, 6)]
+    assert trainer.learning_rate == lr_sched(5)
+
+
+def test_one_cycle_momentum_in_mxsched_train_matches_history():
+    splits = mxsched.load_data(128, quick=True, verbose=False)
+    mxsched.set_seed(0)
+    net = mxsched.lenet()
+    net.initialize(mx.init.Xavier(), ctx=CTX)
+    n = 2 * len(splits.train)
+    lr = OneCycle(0.01, 0.1, cycle_length=n - 2, cooldown_length=2, finish_lr=0.001)
+    momentum = InverseMomentum(lr)
+    handlers = Handlers(HyperparamHandler("lr", lr), MomentumHandler(momentum))
+    trainer = mxsched.make_trainer(net, "sgd", momentum=0.95)
+    history = mxsched.train(net, splits.train, splits.test, trainer, 2, CTX,
+                            handler=handlers, progress="none")
+    mom = handlers.handlers[1]
+    assert mom.updates == history.updates == list(range(1, n + 1))
+    assert history.lrs == [lr(k) for k in history.updates]
+    assert mom.values == [momentum(k) for k in history.updates]
+    peak = int(np.argmax(history.lrs))
+    assert mom.values[peak] == pytest.approx(0.85) and mom.values[-1] == pytest.approx(0.95)
+
+
+def test_inverse_momentum_equals_pytorch_cyclic_lr_cycle_momentum():
+    # torch.optim.lr_scheduler.CyclicLR(mode='triangular', cycle_momentum=True): per
+    # iteration t, cycle = floor(1 + t / (2 s)), x = 1 + t / (2 s) - cycle,
+    # scale = x / 0.5 if x <= 0.5 else (x - 1) / (0.5 - 1),
+    # momentum = max_m - (max_m - base_m) * scale.
+    a, b, s, base_m, max_m = 0.01, 0.4, 7, 0.8, 0.97
+    lr = CyclicalSchedule(TriangularSchedule, min_lr=a, max_lr=b, cycle_length=2 * s)
+    mom = InverseMomentum(lr, base_m, max_m, lr_range=(a, b))
+    for t in range(60):
+        cycle = math.floor(1 + t / (2 * s))
+        x = 1.0 + t / (2 * s) - cycle
+        scale = x / 0.5 if x <= 0.5 else (x - 1) / (0.5 - 1)
+        assert mom(t) == pytest.approx(max_m - (max_m - base_m) * scale, abs=1e-12), t
+    steps = np.arange(200)
+    assert np.array_equal(mom.values(steps), [mom(t) for t in steps])
+
+
+def test_inverse_momentum_defaults_clip_and_pickle():
+    lr = OneCycle(0.01, 0.1, cycle_length=100, cooldown_length=20, finish_lr=0.001)
+    mom = InverseMomentum(lr)
+    assert mom.lr_range == (0.01, 0.1)
+    assert [round(mom(t), 6) for t in (0, 25, 50, 75, 100, 110, 120)] == \
+        [0.95, 0.9, 0.85, 0.9, 0.95, 0.95, 0.95]
+    again = pickle.loads(pickle.dumps(mom))
+    assert again == mom and [again(t) for t in range(130)] == [mom(t) for t in range(130)]
+    assert "InverseMomentum(OneCycle(" in repr(mom)
+    plain = InverseMomentum(lr_sched, lr_range=(0.0, 0.1))
+    assert plain.values([0, 9]).tolist() == [plain(0), plain(9)]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(base_momentum=1.0), r"base_momentum must be in \[0, 1\), got 1.0"),
+    (dict(max_momentum=-0.1), r"max_momentum must be in \[0, 1\), got -0.1"),
+    (dict(base_momentum=0.96), r"base_momentum must be <= max_momentum \(0.95\), got 0.96"),
+    (dict(lr_range=(0.1, 0.1)), r"lr_range must have lr_low < lr_high.*\(0.1, 0.1\)"),
+    (dict(lr_range=0.1), r"lr_range must be a pair \(lr_low, lr_high\), got 0.1"),
+])
+def test_inverse_momentum_rejects_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        InverseMomentum(OneCycle(0.01, 0.1, cycle_length=10), **kwargs)
+
+
+def test_inverse_momentum_needs_a_range_for_a_plain_function_or_a_flat_start():
+    with pytest.raises(ValueError, match="lr_range must be given.*got lr_range=None"):
+        InverseMomentum(lr_sched)
+    with pytest.raises(ValueError, match="lr_range must have lr_low < lr_high"):
+        InverseMomentum(CosineAnnealing(0.0, 0.1, cycle_length=10))
+
+
+def test_hyperparam_handler_errors():
+    with pytest.raises(ValueError, match="name must be the name of an optimizer attribute, "
+                                         "got 'not a name'"):
+        HyperparamHandler("not a name", lr_sched)
+    with pytest.raises(TypeError, match="schedule must be a callable.*got 0.9"):
+        MomentumHandler(0.9)
+    _, adam = make_param("adam")
+    with pytest.raises(ValueError, match="numeric hyper-parameter of the optimizer Adam, "
+                                         "got 'momentum'"):
+        MomentumHandler(momentum_sched).before_update(adam)
+    _, sgd = make_param("sgd", learning_rate=0.1, momentum=0.9)
+    with pytest.raises(ValueError, match=r"schedule\(1\) must be a valid momentum "
+                                         r"\(in \[0, 1\)\), got 1.0"):
+        MomentumHandler(lambda t: 1.0).before_update(sgd)
+    with pytest.raises(ValueError, match=r"schedule\(1\) must be a valid wd \(>= 0\), got -0.1"):
+        HyperparamHandler("wd", lambda t: -0.1).before_update(sgd)
+    with pytest.raises(ValueError, match="must have no lr_scheduler"):
+        p = gluon.Parameter("v", shape=(1,))
+        p.initialize(ctx=CTX)
+        scheduled = gluon.Trainer([p], "sgd", {"lr_scheduler": OneCycle(0.1, 1.0, 10)})
+        HyperparamHandler("lr", lr_sched).before_update(scheduled)
+
+
+def test_momentum_cannot_be_turned_on_after_the_first_update():
+    p, trainer = make_param("sgd", learning_rate=0.1)
+    handler = MomentumHandler(lambda t: 0.0 if t < 3 else 0.9)
+    with pytest.raises(ValueError, match=r"schedule\(3\) = 0.9 turns momentum on after "
+                                         "update 1"):
+        run(p, trainer, handler, 4)
+
+
+# --------------------------------------------------------------------------- plateau: references
+
+
+class TorchPlateauRef:
+    """PyTorch's ReduceLROnPlateau.step on a single param group's lr (transcribed)."""
+
+    def __init__(self, lr, mode, factor, patience, threshold, threshold_mode, cooldown,
+                 min_lr, eps=1e-8):
+        self.lr, self.mode, self.factor, self.patience = lr, mode, factor, patience
+        self.threshold, self.threshold_mode, self.cooldown = threshold, threshold_mode, cooldown
+        self.min_lr, self.eps = min_lr, eps
+        self.best = math.inf if mode == "min" else -math.inf
+        self.num_bad_epochs = self.cooldown_counter = 0
+
+    def is_better(self, a, best):
+        if self.mode == "min" and self.threshold_mode == "rel":
+            return a < best * (1.0 - self.threshold)
+        if self.mode == "min" and self.threshold_mode == "abs":
+            return a < best - self.threshold
+        if self.mode == "max" and self.threshold_mode == "rel":
+            return a > best * (self.threshold + 1.0)
+        return a > best + self.threshold
+
+    def step(self, metric):
+        current = float(metric)
+        if self.is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            new_lr = max(self.lr * self.factor, self.min_lr)
+            if self.lr - new_lr > self.eps:
+                self.lr = new_lr
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+
+
+class KerasPlateauRef:
+    """Keras's ReduceLROnPlateau.on_epoch_end on the optimizer's lr (transcribed)."""
+
+    def __init__(self, lr, mode, factor, patience, min_delta, cooldown, min_lr):
+        self.lr, self.factor, self.patience, self.min_delta = lr, factor, patience, min_delta
+        self.cooldown, self.min_lr = cooldown, min_lr
+        if mode == "min":
+            self.op, self.best = (lambda a, b: np.less(a, b - self.min_delta)), np.inf
+        else:
+            self.op, self.best = (lambda a, b: np.greater(a, b + self.min_delta)), -np.inf
+        self.cooldown_counter = self.wait = 0
+
+    def step(self, current):
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self.op(current, self.best):
+            self.best = current
+            self.wait = 0
+        elif not self.cooldown_counter > 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                if self.lr > np.float32(self.min_lr):
+                    self.lr = max(self.lr * self.factor, self.min_lr)
+                    self.cooldown_counter = self.cooldown
+                    self.wait = 0
+
+
+# Metrics from a small set, so that ties, plateaus and exact repeats are common.
+METRICS = st.lists(st.sampled_from([1.0, 0.99999, 0.9, 0.8, 0.5, 0.49, 0.3, 2.0, float("nan")]),
+                   min_size=1, max_size=40)
+MIN_LRS = st.sampled_from([0.0, 1e-4, 0.003, 0.05])
+
+
+@settings(max_examples=300, deadline=None)
+@given(metrics=METRICS, mode=st.sampled_from(["min", "max"]),
+       factor=st.sampled_from([0.1, 0.5, 0.9, 0.3]), patience=st.integers(0, 4),
+       threshold=st.sampled_from([0.0, 1e-4, 0.05, 0.2]),
+       threshold_mode=st.sampled_from(["rel", "abs"]), cooldown=st.integers(0, 3),
+       min_lr=MIN_LRS, lr=st.sampled_from([0.1, 1.0, 0.02]))
+def test_plateau_matches_pytorch_reference(metrics, mode, factor, patience, threshold,
+                                           threshold_mode, cooldown, min_lr, lr):
+    kw = dict(mode=mode, factor=factor, patience=patience, threshold=threshold,
+              threshold_mode=threshold_mode, cooldown=cooldown, min_lr=min_lr)
+    ours, ref = ReduceLROnPlateau(lr, **kw), TorchPlateauRef(lr, **kw)
+    for epoch, metric in enumerate(metrics, 1):
+        ours.step(metric)
+        ref.step(metric)
+        assert ours.lr(epoch) == pytest.approx(ref.lr, rel=1e-9), \
+            f"LR is wrong after epoch {epoch}: expected {ref.lr}, got {ours.lr(epoch)}"
+        assert (ours.num_bad_epochs, ours.cooldown_counter) == \
+            (ref.num_bad_epochs, ref.cooldown_counter)
+        assert ours.best == ref.best or (math.isnan(ours.best) and math.isnan(ref.best))
+
+
+@settings(max_examples=300, deadline=None)
+@given(metrics=METRICS.map(lambda ms: [m for m in ms if not math.isnan(m)]),
+       mode=st.sampled_from(["min", "max"]), factor=st.sampled_from([0.1, 0.5, 0.3]),
+       patience=st.integers(0, 4), min_delta=st.sampled_from([0.0, 1e-4, 0.05]),
+       cooldown=st.integers(0, 3), min_lr=MIN_LRS, lr=st.sampled_from([0.1, 1.0]))
+def test_plateau_from_keras_matches_keras_reference(metrics, mode, factor, patience,
+                                                    min_delta, cooldown, min_lr, lr):
+    ours = ReduceLROnPlateau.from_keras(lr, mode=mode, factor=factor, patience=patience,
+                                        min_delta=min_delta, cooldown=cooldown, min_lr=min_lr)
+    ref = KerasPlateauRef(lr, mode, factor, patience, min_delta, cooldown, min_lr)
+    for epoch, metric in enumerate(metrics, 1):
+        ours.step(metric)
+        ref.step(metric)
+        assert ours.lr(epoch) == pytest.approx(ref.lr, rel=1e-9), \
+            f"LR is wrong after epoch {epoch}: expected {ref.lr}, got {ours.lr(epoch)}"
+
+
+def test_plateau_value_table():
+    # mode min, patience 2, cooldown 1: bad epochs 3..5 -> reduce after epoch 5; epoch 6
+    # is cool-down; bad epochs 7, 8, 9 -> reduce after epoch 9.
+    plateau = ReduceLROnPlateau(1.0, factor=0.5, patience=2, cooldown=1, threshold=0.0)
+    metrics = [3.0, 2.0, 2.0, 2.5, 2.0, 2.0, 2.0, 2.0, 2.0, 1.0]
+    lrs = []
+    for m in metrics:
+        plateau.step(m)
+        lrs.append(plateau.lr(1))
+    assert lrs == [1.0] * 4 + [0.5] * 4 + [0.25] * 2
+    assert [r[0] for r in plateau.reductions] == [5, 9]
+
+
+def test_plateau_threshold_modes_and_min_lr():
+    rel = ReduceLROnPlateau(1.0, patience=0, threshold=0.1, factor=0.5)
+    rel.step(1.0)
+    rel.step(0.95)  # not 10% better -> bad -> reduce
+    assert rel.scale == 0.5
+    absolute = ReduceLROnPlateau(1.0, patience=0, threshold=0.01, threshold_mode="abs",
+                                 factor=0.5)
+    absolute.step(1.0)
+    absolute.step(0.95)  # 0.05 better than 1.0 - 0.01
+    assert absolute.scale == 1.0
+    floor = ReduceLROnPlateau(1.0, patience=0, factor=0.1, min_lr=0.05, mode="max")
+    for m in [1.0, 0.5, 0.5, 0.5, 0.5]:
+        floor.step(m)
+    assert floor.lr(7) == 0.05 and len(floor.reductions) == 2  # 0.1, then floored at 0.05
+
+
+def test_plateau_composes_with_a_warm_up_and_a_decay():
+    sched = LinearWarmUp(CosineAnnealing(0.0, 0.2, cycle_length=100), start_lr=0.0, length=10)
+    plateau = ReduceLROnPlateau(sched, factor=0.5, patience=0, min_lr=0.01)
+    plateau.step(1.0)
+    plateau.step(1.0)  # a reduction before any update is applied (ref = peak so far)
+    assert plateau.scale == 0.5
+    for k in range(0, 111):
+        s = sched(k)
+        assert plateau.lr(k) == pytest.approx(max(0.5 * s, min(0.01, s)), abs=1e-15)
+    assert plateau.lr(0) == 0.0  # never raised above the schedule
+    assert plateau.lr(10) == pytest.approx(0.1)
+
+
+def test_plateau_state_dict_and_pickle_survive_a_checkpoint():
+    metrics = [1.0, 0.9, 0.95, 0.97, 0.91, 0.92, 0.93, 0.5, 0.6, 0.7, 0.8, 0.9]
+    full = ReduceLROnPlateau(0.1, factor=0.5, patience=1, cooldown=1)
+    for m in metrics:
+        full.step(m)
+    first = ReduceLROnPlateau(0.1, factor=0.5, patience=1, cooldown=1)
+    for m in metrics[:6]:
+        first.step(m)
+    state = pickle.loads(pickle.dumps(first.state_dict()))
+    resumed = ReduceLROnPlateau(0.1, factor=0.5, patience=1, cooldown=1)
+    resumed.load_state_dict(state)
+    pickled = pickle.loads(pickle.dumps(first))
+    for m in metrics[6:]:
+        resumed.step(m)
+        pickled.step(m)
+    for other in (resumed, pickled):
+        assert other.state_dict() == full.state_dict()
+        assert other.lr(5) == full.lr(5)
+    with pytest.raises(ValueError, match="state must be a ReduceLROnPlateau.state_dict"):
+        resumed.load_state_dict({"best": 1.0})
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(factor=1.0), ValueError, r"factor must be in \(0, 1\), got 1.0"),
+    (dict(factor=0), ValueError, r"factor must be in \(0, 1\), got 0.0"),
+    (dict(patience=-1), ValueError, "patience must be a non-negative integer, got -1"),
+    (dict(cooldown=1.5), TypeError, "cooldown must be a non-negative integer, got 1.5"),
+    (dict(mode="auto"), ValueError, "mode must be one of 'min', 'max', got 'auto'"),
+    (dict(threshold_mode="pct"), ValueError, "threshold_mode must be one of 'rel', 'abs'"),
+    (dict(threshold=-0.1), ValueError, "threshold must be >= 0, got -0.1"),
+    (dict(min_lr=-1.0), ValueError, "min_lr must be a finite, non-negative learning rate"),
+    (dict(eps=float("nan")), ValueError, "eps must be a finite number, got nan"),
+    (dict(monitor=3), TypeError, "monitor must be a History field.*got 3"),
+])
+def test_plateau_rejects_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        ReduceLROnPlateau(0.1, **kwargs)
+
+
+def test_plateau_needs_a_learning_rate_and_a_monitor():
+    plateau = ReduceLROnPlateau(patience=0)
+    plateau.step(1.0)
+    with pytest.raises(ValueError, match="schedule must be given, or before_update"):
+        plateau.step(2.0)
+    with pytest.raises(ValueError, match="monitor must be given"):
+        ReduceLROnPlateau(0.1).after_epoch(mxsched.History())
+    with pytest.raises(ValueError, match="monitor must name a non-empty per-epoch list"):
+        ReduceLROnPlateau(0.1, monitor="nothing").after_epoch(mxsched.History())
+
+
+# --------------------------------------------------------------------------- plateau: real loops
+
+
+def test_plateau_in_a_real_gluon_loop_scales_the_schedule():
+    # mode='max' on the training loss: the loss falls, so every epoch is "bad" and the
+    # handler must reduce after each epoch past patience -- a deterministic schedule of
+    # reductions that exercises the wiring with real training.
+    splits = mxsched.load_data(128, quick=True, verbose=False)
+    mxsched.set_seed(0)
+    net = mxsched.lenet()
+    net.initialize(mx.init.Xavier(), ctx=CTX)
+    per_epoch = len(splits.train)
+    sched = LinearWarmUp(CosineAnnealing(0.01, 0.1, cycle_length=4 * per_epoch), 0.0, 4)
+    plateau = ReduceLROnPlateau(sched, monitor="train_loss", mode="max", factor=0.5,
+                                patience=0)
+    trainer = mxsched.make_trainer(net, "sgd", momentum=0.9)
+    lrs, scales = [], []
+    for _ in range(4):
+        scales.append(plateau.scale)
+        history = mxsched.train(net, splits.train, splits.test, trainer, 1, CTX,
+                                handler=plateau, progress="none")
+        lrs.append(history.lrs)
+        plateau.after_epoch(history, trainer)
+    assert scales == [1.0, 1.0, 0.5, 0.25]  # the first epoch sets best
+    for epoch, (scale, epoch_lrs) in enumerate(zip(scales, lrs)):
+        steps = range(epoch * per_epoch + 1, (epoch + 1) * per_epoch + 1)
+        assert epoch_lrs == pytest.approx([scale * sched(k) for k in steps], rel=1e-6)
+    assert plateau.updates == list(range(1, 4 * per_epoch + 1))
+    assert [r[1] for r in plateau.reductions] == [2 * per_epoch, 3 * per_epoch, 4 * per_epoch]
+
+
+def test_handlers_as_gluon_estimator_event_handlers():
+    from mxnet.gluon.contrib.estimator import Estimator
+
+    rng = np.random.RandomState(0)
+    x = rng.randn(64, 5).astype("float32")
+    y = (x[:, 0] > 0).astype("float32")
+    data = gluon.data.DataLoader(gluon.data.ArrayDataset(x, y), batch_size=16)
+    mxsched.set_seed(0)
+    net = gluon.nn.Dense(2, in_units=5)
+    net.initialize(ctx=CTX)
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1,
+                                                          "momentum": 0.9})
+    acc = mx.metric.Accuracy()
+    est = Estimator(net, gluon.loss.SoftmaxCrossEntropyLoss(), train_metrics=acc,
+                    trainer=trainer, context=CTX)
+    est.logger.disabled = True
+    momentum = MomentumHandler(momentum_sched)
+    plateau = ReduceLROnPlateau(lr_sched, monitor=est.val_metrics[0], mode="max",
+                                factor=0.5, patience=0)
+    est.fit(data, val_data=data, epochs=3, event_handlers=[momentum, plateau])
+    assert momentum.updates == plateau.updates == list(range(1, 13))
+    assert momentum.values == [momentum_sched(k) for k in range(1, 13)]
+    assert len(plateau.metrics) == 3
+    assert plateau.metrics[-1] == est.val_metrics[0].get()[1]
+    assert plateau.lrs[:4] == [lr_sched(k) for k in range(1, 5)]
+    by_name = ReduceLROnPlateau(0.1, monitor=est.val_metrics[0].get()[0])
+    assert by_name.epoch_end(est) is False and by_name.metrics == plateau.metrics[-1:]
+
+
+SERVER_IMPORT = r'''
+import importlib.abc, importlib.machinery, sys, traceback
+result = []
+def server_moment():
+    try:
+        import mxsched, mxsched.handlers, mxsched.range_test
+        result.append("ok")
+    except BaseException:
+        result.append(traceback.format_exc())
+class Hook(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name != "mxnet.kvstore.kvstore_server":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        run = spec.loader.exec_module
+        def exec_module(module):
+            run(module)
+            server_moment()
+        spec.loader.exec_module = exec_module
+        return spec
+sys.meta_path.insert(0, Hook())
+import mxnet
+print(result[0] if result else "server moment not reached")
+'''
+
+
+def test_modules_import_inside_a_parameter_server():
+    # A server unpickles its optimizer at the end of mxnet.kvstore.kvstore_server, while
+    # mxnet (and mxnet.gluon) are only partly imported: the modules must import there.
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", SERVER_IMPORT], capture_output=True,
+                         text=True, timeout=120)
+    assert out.stdout.strip() == "ok", out.stdout + out.stderr
