@@ -12,6 +12,7 @@ help:
 	@echo "make test       unit tests, doctests and the notebooks under nbval (quick mode)"
 	@echo "make bench      benchmark table (per-call cost, vectorised curves, training overhead)"
 	@echo "make clean      remove the virtual environment and caches"
+	@echo "MXSCHED_DATASET=fashion-mnist|digits|auto  force the tutorial data set (auto: Fashion-MNIST, else digits)"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
