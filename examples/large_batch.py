@@ -69,17 +69,20 @@ The applied learning rate
 With ``update_on_kvstore=True`` the optimizer runs on the servers and a worker's
 ``trainer.learning_rate`` does not move. So the model carries one extra scalar, the
 *probe* ``p``, whose gradient is exactly 1 (it enters the loss as ``p - stop_gradient(p)``,
-which is 0), whose weight decay is 0 and whose dtype is float64. SGD with momentum ``mu`` gives
+which is 0) and whose weight decay is 0. SGD with momentum ``mu`` gives
 ``m_k = mu * m_{k-1} - lr_k`` and ``p_k = p_{k-1} + m_k``, so every worker reads the
 learning rate its update ``k`` really used off its own copy of ``p``:
-``lr_k = -((p_k - p_{k-1}) - mu * (p_{k-1} - p_{k-2}))``, which must equal
-``float32(schedule(k))`` (MXNet hands the kernels a float32 learning rate).
+``lr_k = -((p_k - p_{k-1}) - mu * (p_{k-1} - p_{k-2}))``. Workers must agree exactly;
+the value must equal ``float32(schedule(k))`` (MXNet hands the kernels a float32
+learning rate) up to the rounding of the float32 weight ``p``, i.e. within
+``(1 + mu) * 2 * eps32 * max |p|`` over the three weights involved (a float64 probe
+would not help: MXNet 1.9.1's dist kvstore carries float64 arrays at float32
+precision).
 """
 import mxnet as mx  # first: a parameter server starts inside this import
 
 import argparse
 import json
-import math
 import os
 import sys
 import tempfile
@@ -136,14 +139,12 @@ class MLP(gluon.nn.Block):
             self.body = gluon.nn.Sequential()
             self.body.add(gluon.nn.Dense(hidden, activation="relu", in_units=64),
                           gluon.nn.Dense(10, in_units=hidden))
-            # float64, so that reading lr back stays exact to ~1e-12 as p grows
             self.probe = self.params.get("lr_probe", shape=(1,), init=mx.init.Zero(),
-                                         wd_mult=0.0, dtype="float64")
+                                         wd_mult=0.0)
 
     def forward(self, x):
         p = self.probe.data()
-        zero = (p - nd.stop_gradient(p)).astype("float32")  # value 0, gradient 1
-        return self.body(x), zero
+        return self.body(x), p - nd.stop_gradient(p)  # value 0, gradient 1
 
 
 # ------------------------------------------------------------------------------
@@ -205,7 +206,7 @@ def work(args) -> None:
         "rank": rank, "num_workers": num_workers, "shard_batch": shard,
         "schedule": repr(sched), "updates": updates, "warmup": warmup,
         "lr_scheduled": [sched(k) for k in range(1, updates + 1)],
-        "lr_applied": applied.tolist(),
+        "lr_applied": applied.tolist(), "probe": probe,
         "epoch_loss_sum": epoch_loss, "epoch_count": epoch_count,
         "epoch_first_batch_loss": first_batch, "epoch_last_batch_loss": last_batch,
         "test_accuracy": accuracy, "train_seconds": seconds,
@@ -240,16 +241,23 @@ def summarize(out_dir: str) -> dict:
                                    + (f" at update {k + 1}: {r[key][k]} vs {ref[key][k]}"
                                       if k is not None and key != "schedule" else ""))
     scheduled, applied = np.asarray(ref["lr_scheduled"]), np.asarray(ref["lr_applied"])
-    worst = int(np.argmax(np.abs(applied - scheduled.astype(np.float32))))
-    if not np.allclose(applied, scheduled.astype(np.float32), rtol=1e-6, atol=1e-9):
+    error = np.abs(applied - scheduled.astype(np.float32))
+    # p is a float32 weight: each of p_{k-2}, p_{k-1}, p_k is off by half an ulp at most
+    size = np.abs(np.asarray(ref["probe"], dtype=np.float64))
+    window = np.maximum(size[1:], np.maximum(size[:-1], np.concatenate([[0.0], size[:-2]])))
+    tolerance = (1 + MOMENTUM) * 2 * np.finfo(np.float32).eps * window + 1e-12
+    worst = int(np.argmax(error / tolerance))
+    if error[worst] > tolerance[worst]:
         raise RuntimeError(f"LR is wrong at update {worst + 1}: expected {scheduled[worst]}, "
-                           f"applied {applied[worst]}")
+                           f"applied {applied[worst]} (float32 read-back tolerance "
+                           f"{tolerance[worst]:.1e})")
     loss = (np.sum([r["epoch_loss_sum"] for r in records], axis=0)
             / np.sum([r["epoch_count"] for r in records], axis=0))
     return {
         "num_workers": n, "shard_batch": ref["shard_batch"], "schedule": ref["schedule"],
         "updates": ref["updates"], "lr_scheduled": ref["lr_scheduled"],
-        "lr_max_abs_error": float(np.abs(applied - scheduled.astype(np.float32)).max()),
+        "lr_max_abs_error": float(error.max()),
+        "lr_error_over_tolerance": float((error / tolerance).max()),
         "epoch_loss": loss.tolist(),
         "test_accuracy": ref["test_accuracy"],
         "train_seconds": max(r["train_seconds"] for r in records),
@@ -284,7 +292,9 @@ def launch(args, argv) -> None:
         summary["job_seconds"] = time.time() - started
         summaries.append(summary)
         print(f"{n} worker(s): every worker applied the same {updates} learning rates, "
-              f"= schedule within {summary['lr_max_abs_error']:.1e}; job {summary['job_seconds']:.1f} s")
+              f"= schedule within {summary['lr_max_abs_error']:.1e} "
+              f"({summary['lr_error_over_tolerance']:.2f} of the float32 tolerance); "
+              f"job {summary['job_seconds']:.1f} s")
     if any(s["lr_scheduled"] != summaries[0]["lr_scheduled"] for s in summaries):
         raise RuntimeError("runs with different worker counts followed different schedules")
 

@@ -65,7 +65,8 @@ DEFAULT_STEPS: tuple[int, ...] = (0, 1, 2, 3, 5, 10, 100, 1000, 10**6)
 # end of ``mxnet.kvstore.kvstore_server`` while ``mxnet`` is partially imported.
 _CHILD = r'''
 import importlib, importlib.abc, importlib.machinery, json, pickle, sys, traceback
-payload_path, out_path, first_import, steps = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+payload_path, out_path, first_import = sys.argv[1:4]
+steps = json.loads(sys.argv[4])
 with open(payload_path, "rb") as f:
     payload = f.read()
 result = {"reached": False}

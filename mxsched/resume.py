@@ -36,7 +36,7 @@ import os
 import pickle
 import shutil
 import warnings
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 __all__ = ["ScheduleMismatchWarning", "save_checkpoint", "load_checkpoint",
            "latest_checkpoint", "schedules_differ"]

@@ -3,6 +3,8 @@
 ``make_schedule(name)`` builds them by name so the worker script and the test
 agree without pickling anything on the command line.
 """
+from mxnet.lr_scheduler import LRScheduler  # never mx.lr_scheduler.X: see mxsched/distributed.py
+
 from mxsched import CosineAnnealing, CyclicalSchedule, LinearWarmUp
 
 
@@ -27,9 +29,6 @@ def bad():
 
 def make_schedule(name: str):
     return {"nested": nested, "nested_longer": nested_longer, "bad": bad}[name]()
-
-
-from mxnet.lr_scheduler import LRScheduler  # noqa: E402  (never mx.lr_scheduler: see distributed.py)
 
 
 class ForgetfulSchedule(LRScheduler):

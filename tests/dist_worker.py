@@ -52,8 +52,8 @@ def main() -> None:
     net = gluon.nn.Dense(1, use_bias=False, in_units=1)
     net.initialize(mx.init.Constant(W0))
     net.weight.lr_mult = a.lr_mult
-    trainer = gluon.Trainer(net.collect_params(), "sgd", {"lr_scheduler": make_schedule(a.schedule)},
-                            kvstore=kv, update_on_kvstore=bool(a.update_on_kvstore))
+    trainer = gluon.Trainer(net.collect_params(), "sgd",
+                            {"lr_scheduler": make_schedule(a.schedule)}, kvstore=kv, update_on_kvstore=bool(a.update_on_kvstore))
     start = 0
     if a.resume:
         start = load_checkpoint(a.ckpt, net, trainer, batch_size=BATCH)["step"]

@@ -22,7 +22,7 @@ import mxnet as mx
 from mxnet import autograd, gluon
 
 import mxsched.distributed as dist
-from mxsched import CosineAnnealing, CyclicalSchedule, LinearWarmUp
+from mxsched import LinearWarmUp
 from mxsched.distributed import (JobError, JobTimeout, LocalJob, ServerPickleError,
                                  check_server_picklable, init_kvstore, server_payload)
 from mxsched.resume import (ScheduleMismatchWarning, latest_checkpoint, load_checkpoint,
@@ -435,13 +435,11 @@ def test_large_batch_example_gives_every_worker_the_same_learning_rates(tmp_path
 
     script = os.path.join(os.path.dirname(HERE), "examples", "large_batch.py")
     done = subprocess.run(
-        [sys.executable, script, "--num-workers", "1", "2", "--epochs", "3", "--warmup-epochs",
-         "1", "--out", str(tmp_path), "--timeout", str(JOB_TIMEOUT)],
-        capture_output=True, text=True, timeout=3 * JOB_TIMEOUT)
+        [sys.executable, script, "--num-workers", "2", "--epochs", "3", "--warmup-epochs", "1",
+         "--out", str(tmp_path), "--timeout", str(JOB_TIMEOUT)],
+        capture_output=True, text=True, timeout=2 * JOB_TIMEOUT)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 worker(s): every worker applied the same 15 learning rates" in done.stdout
-    one, two = json.loads((tmp_path / "summary.json").read_text())
-    assert one["lr_scheduled"] == two["lr_scheduled"]
-    assert two["lr_max_abs_error"] < 1e-9
-    assert np.allclose(one["epoch_loss"], two["epoch_loss"], rtol=1e-5)
-    assert one["epoch_loss"][-1] < one["epoch_loss"][0]
+    (summary,) = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["lr_error_over_tolerance"] <= 1.0  # vs float32(schedule(k)), off the probe
+    assert summary["epoch_loss"][-1] < summary["epoch_loss"][0]
