@@ -5,12 +5,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mxsched-installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: help install test unit nbval notebooks bench clean
+.PHONY: help install test notebooks bench example clean
 
 help:
 	@echo "make notebooks  execute every tutorial notebook in place (MXSCHED_QUICK=1 for a quick run)"
 	@echo "make test       unit tests, doctests and the notebooks under nbval (quick mode)"
 	@echo "make bench      benchmark table (per-call cost, vectorised curves, training overhead)"
+	@echo "make example    large-batch training over 1, 2 and 4 local workers (parameter server on 127.0.0.1)"
 	@echo "make clean      remove the virtual environment and caches"
 	@echo "MXSCHED_DATASET=fashion-mnist|digits|auto  force the tutorial data set (auto: Fashion-MNIST, else digits)"
 
@@ -25,7 +26,7 @@ install: $(STAMP)
 test: $(STAMP)
 	MXSCHED_QUICK=1 $(PY) -m pytest tests mxsched --doctest-modules -q
 	$(if $(NOTEBOOKS),MXSCHED_QUICK=1 $(PY) -m pytest --nbval-lax \
-		--sanitize-with notebooks/nbval_sanitize.cfg -q $(NOTEBOOKS))
+		--nbval-sanitize-with notebooks/nbval_sanitize.cfg -q $(NOTEBOOKS))
 
 # Run every notebook top to bottom in place (full size unless MXSCHED_QUICK=1).
 notebooks: $(STAMP)
@@ -36,6 +37,9 @@ notebooks: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_schedules.py
+
+example: $(STAMP)
+	$(PY) examples/large_batch.py --num-workers 1 2 4
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks *.egg-info

@@ -14,6 +14,8 @@ import mxnet  # noqa: F401  first: a PS server may start (and unpickle) inside t
 from .base import Phase, Schedule
 from .compose import Clamp, Delay, Envelope, Join, Product, Scale
 from .config import from_config, get_config, register, registered
+from .handlers import (Handlers, HyperparamHandler, InverseMomentum, MomentumHandler,
+                       ReduceLROnPlateau)
 from .decay import (Constant, CosineDecay, ExponentialDecay, InverseSqrtDecay,
                     LinearSchedule, MultiStepDecay, PolynomialDecay, StepDecay, TanhDecay)
 from .cyclical import CyclicalSchedule
@@ -26,6 +28,7 @@ from .mxnet_compat import (PureCosineScheduler, PureFactorScheduler,
 from .noise import Noise
 from .phases import Hold, KerasCosineDecay, TorchOneCycle, WarmupHoldCosine, WarmupStableDecay
 from .plotting import describe, plot
+from .range_test import RangeTestResult, Suggestion, lr_range_test
 from .restarts import Restarts
 from .shapes import CosineAnnealing, CosineAnnealingSchedule, TriangularSchedule
 from .training import (History, ScheduleHandler, default_context, evaluate_accuracy, lenet,
@@ -57,4 +60,7 @@ __all__ = [
     "DatasetInfo", "DataSplits", "load_data", "load_dataset", "quick_mode", "requested_dataset",
     "History", "ScheduleHandler", "default_context", "evaluate_accuracy", "lenet",
     "make_trainer", "select_context", "set_seed", "train",
+    # training-loop handlers and the LR range test
+    "Handlers", "HyperparamHandler", "InverseMomentum", "MomentumHandler", "ReduceLROnPlateau",
+    "RangeTestResult", "Suggestion", "lr_range_test",
 ]

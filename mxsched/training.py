@@ -498,7 +498,7 @@ def _progress_bar(progress: str, total: Optional[int], epoch: int, epochs: int) 
 def train(net: "gluon.Block", train_data: Iterable, test_data: Iterable,
           trainer: Union["gluon.Trainer", Tuple[str, Any]], epochs: int,
           ctx: Optional[Contexts] = None, *, loss: Optional[Any] = None,
-          handler: Optional[ScheduleHandler] = None, progress: str = "auto") -> History:
+          handler: Optional[Any] = None, progress: str = "auto") -> History:
     """Train a classifier and record loss, accuracy, speed and every learning rate.
 
     Parameters
@@ -519,8 +519,11 @@ def train(net: "gluon.Block", train_data: Iterable, test_data: Iterable,
         is moved there with ``as_in_context`` (split across devices for a list).
     loss : gluon.loss.Loss, optional
         Default :class:`gluon.loss.SoftmaxCrossEntropyLoss`.
-    handler : ScheduleHandler, optional
-        Called as ``handler.before_update(trainer)`` before every update.
+    handler : object with ``before_update(trainer)``, optional
+        E.g. :class:`ScheduleHandler` or the handlers of :mod:`mxsched.handlers`.
+        Called as ``handler.before_update(trainer)`` before every update and, if it
+        has one, as ``handler.after_epoch(history, trainer)`` after each epoch's
+        evaluation (where :class:`mxsched.handlers.ReduceLROnPlateau` decides).
     progress : {'auto', 'epoch', 'bar', 'none'}
         ``'epoch'`` prints one line per epoch; ``'bar'`` also shows a tqdm bar
         on stderr; ``'auto'`` is ``'bar'`` on a terminal and ``'epoch'``
@@ -582,6 +585,8 @@ def train(net: "gluon.Block", train_data: Iterable, test_data: Iterable,
         history.epoch_time.append(elapsed)
         history.examples_per_sec.append(seen / elapsed if elapsed > 0 else float("nan"))
         history.test_acc.append(evaluate_accuracy(net, test_data, ctxs))
+        if handler is not None and callable(getattr(handler, "after_epoch", None)):
+            handler.after_epoch(history, trainer)
         if progress != "none":
             print(history.epoch_line(epoch, epochs, first_update), flush=True)
     return history

@@ -473,19 +473,17 @@ def test_plateau_in_a_real_gluon_loop_scales_the_schedule():
     plateau = ReduceLROnPlateau(sched, monitor="train_loss", mode="max", factor=0.5,
                                 patience=0)
     trainer = mxsched.make_trainer(net, "sgd", momentum=0.9)
-    lrs, scales = [], []
-    for _ in range(4):
-        scales.append(plateau.scale)
-        history = mxsched.train(net, splits.train, splits.test, trainer, 1, CTX,
-                                handler=plateau, progress="none")
-        lrs.append(history.lrs)
-        plateau.after_epoch(history, trainer)
-    assert scales == [1.0, 1.0, 0.5, 0.25]  # the first epoch sets best
-    for epoch, (scale, epoch_lrs) in enumerate(zip(scales, lrs)):
+    # one call: train() calls plateau.after_epoch(history, trainer) after each epoch
+    history = mxsched.train(net, splits.train, splits.test, trainer, 4, CTX,
+                            handler=plateau, progress="none")
+    scales = [1.0, 1.0, 0.5, 0.25]  # the first epoch sets best; then one reduction an epoch
+    for epoch, scale in enumerate(scales):
         steps = range(epoch * per_epoch + 1, (epoch + 1) * per_epoch + 1)
+        epoch_lrs = history.lrs[epoch * per_epoch:(epoch + 1) * per_epoch]
         assert epoch_lrs == pytest.approx([scale * sched(k) for k in steps], rel=1e-6)
     assert plateau.updates == list(range(1, 4 * per_epoch + 1))
     assert [r[1] for r in plateau.reductions] == [2 * per_epoch, 3 * per_epoch, 4 * per_epoch]
+    assert plateau.scale == 0.125  # reduced after the last epoch too
 
 
 def test_handlers_as_gluon_estimator_event_handlers():
