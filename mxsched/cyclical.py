@@ -33,6 +33,11 @@ class CyclicalSchedule(Schedule):
     with ``CosineAnnealing`` and ``cycle_length_decay = T_mult`` it is SGDR's warm
     restarts (PyTorch ``CosineAnnealingWarmRestarts``).
 
+    Cycle ``k`` covers ``S_k <= t < S_{k+1}``: the update ``t = S_{k+1}`` already starts
+    the next cycle. A run of exactly ``S_{k+1}`` updates therefore ends on a restart;
+    wrap in ``LinearCoolDown(sched, finish_lr, start_idx=S_{k+1} - 1, length=0)`` (or plan
+    one update fewer) to end at the floor.
+
     Cost per call does not grow with ``t``: cycle starts are tabulated once at
     construction (closed form when ``cycle_length_decay = 1``; when the length shrinks it
     reaches a fixed point and the rest is closed form) and found by bisection.
