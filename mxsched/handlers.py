@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence,
 
 import numpy as np
 
-from .base import check_choice, check_int, check_lr
+from .base import check_choice, check_int, check_lr, check_real
 
 if TYPE_CHECKING:  # pragma: no cover
     from mxnet import gluon
@@ -60,15 +60,6 @@ def _check_schedule(name: str, schedule: Any) -> Any:
         raise TypeError(f"{name} must be a callable t -> value (a schedule or a function), "
                         f"got {schedule!r}")
     return schedule
-
-
-def _check_real(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return value
 
 
 def _check_server_side(trainer: Any, who: str) -> None:
@@ -310,8 +301,8 @@ class InverseMomentum:
                  max_momentum: float = 0.95,
                  lr_range: Optional[Tuple[float, float]] = None) -> None:
         _check_schedule("lr_schedule", lr_schedule)
-        base_momentum = _check_real("base_momentum", base_momentum)
-        max_momentum = _check_real("max_momentum", max_momentum)
+        base_momentum = check_real("base_momentum", base_momentum)
+        max_momentum = check_real("max_momentum", max_momentum)
         for name, value in (("base_momentum", base_momentum), ("max_momentum", max_momentum)):
             if not 0 <= value < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {value!r}")
@@ -326,8 +317,8 @@ class InverseMomentum:
             lr_range = (float(lr_schedule(0)), float(base_lr))
         if not (isinstance(lr_range, (tuple, list)) and len(lr_range) == 2):
             raise ValueError(f"lr_range must be a pair (lr_low, lr_high), got {lr_range!r}")
-        low = _check_real("lr_range[0]", lr_range[0])
-        high = _check_real("lr_range[1]", lr_range[1])
+        low = check_real("lr_range[0]", lr_range[0])
+        high = check_real("lr_range[1]", lr_range[1])
         if not high > low:
             raise ValueError(f"lr_range must have lr_low < lr_high (pass lr_range for a "
                              f"schedule that starts at its peak), got {(low, high)!r}")
@@ -484,19 +475,19 @@ class ReduceLROnPlateau(_EventHandler, _BatchBeginEpochEnd):
                             f"or a callable, got {monitor!r}")
         self.monitor = monitor
         self.mode = check_choice("mode", mode, ("min", "max"))
-        factor = _check_real("factor", factor)
+        factor = check_real("factor", factor)
         if not 0 < factor < 1:
             raise ValueError(f"factor must be in (0, 1), got {factor!r}")
         self.factor = factor
         self.patience = check_int("patience", patience, minimum=0)
-        threshold = _check_real("threshold", threshold)
+        threshold = check_real("threshold", threshold)
         if threshold < 0:
             raise ValueError(f"threshold must be >= 0, got {threshold!r}")
         self.threshold = threshold
         self.threshold_mode = check_choice("threshold_mode", threshold_mode, ("rel", "abs"))
         self.cooldown = check_int("cooldown", cooldown, minimum=0)
         self.min_lr = check_lr("min_lr", min_lr)
-        eps = _check_real("eps", eps)
+        eps = check_real("eps", eps)
         if eps < 0:
             raise ValueError(f"eps must be >= 0, got {eps!r}")
         self.eps = eps
