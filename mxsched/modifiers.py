@@ -101,7 +101,64 @@ def as_schedule(schedule: ScheduleLike, name: str = "schedule") -> Schedule:
                     f"callable of t, got {schedule!r}")
 
 
-class LinearWarmUp(Schedule):
+class _WarmUp(Schedule):
+    """Base of every warm-up (:class:`LinearWarmUp` and :mod:`mxsched.warmup`).
+
+    Shared machinery: ``ramp(frac)`` in ``[0, 1]`` for ``t < length``, then shifted."""
+
+    _lr_params = ("start_lr",)
+
+    def _init_warmup(self, schedule, start_lr, length, min_length=1):
+        self.schedule = as_schedule(schedule)
+        self.length = check_int("length", length, minimum=min_length)
+        self.start_lr = check_lr("start_lr", start_lr)
+        self._peak_value = self.schedule._at(0)
+
+    def _warm_steps(self) -> float:
+        return self.length
+
+    def _ramp(self, t):
+        raise NotImplementedError
+
+    def _at(self, t):
+        length = self._warm_steps()
+        if t < length:
+            return interpolate(self.start_lr, self._peak_value, self._ramp(t))
+        return self.schedule._at(t - length)
+
+    def _values(self, t):
+        length = self._warm_steps()
+        warm = t < length
+        out = np.empty_like(t)
+        if warm.any():
+            out[warm] = interpolate(self.start_lr, self._peak_value, self._ramp_values(t[warm]))
+        if (~warm).any():
+            out[~warm] = self.schedule._values(t[~warm] - length)
+        return out
+
+    def _ramp_values(self, t):
+        return np.asarray([self._ramp(x) for x in t], dtype=np.float64)
+
+    def _peak(self):
+        return self.schedule._peak()
+
+    def _rescale(self, factor):
+        super()._rescale(factor)
+        self.schedule._rescale(factor)
+        self._peak_value = self.schedule._at(0)
+
+    def phases(self, total_steps=None):
+        length = self._warm_steps()
+        inner = None if total_steps is None else max(total_steps - length, 0)
+        return [Phase("warm-up", 0, length)] + shift_phases(self.schedule.phases(inner),
+                                                            length, total_steps)
+
+    def _repr_args(self):
+        return [("schedule", self.schedule), ("start_lr", self.start_lr),
+                ("length", self.length)]
+
+
+class LinearWarmUp(_WarmUp):
     """Linear warm-up from ``start_lr`` to the wrapped schedule's first value.
 
     With ``peak = schedule(0)``::
@@ -135,14 +192,14 @@ class LinearWarmUp(Schedule):
     Goyal et al., "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour", 2017.
     """
 
-    _lr_params = ("start_lr",)
-
     def __init__(self, schedule: ScheduleLike, start_lr: float, length: int) -> None:
         super().__init__()
-        self.schedule = as_schedule(schedule)
-        self.start_lr = check_lr("start_lr", start_lr)
-        self.length = check_int("length", length)
-        self._peak_value = self.schedule._at(0)
+        self._init_warmup(schedule, start_lr, length)
+
+    def _ramp(self, t):
+        return t / self.length
+
+    # the linear ramp is exact at ``t = length`` and vectorises without a Python loop
 
     def _at(self, t):
         if t <= self.length:
@@ -157,23 +214,6 @@ class LinearWarmUp(Schedule):
         if after.any():
             out[after] = self.schedule._values(t[after] - self.length)
         return out
-
-    def _peak(self):
-        return self.schedule._peak()
-
-    def _rescale(self, factor):
-        super()._rescale(factor)
-        self.schedule._rescale(factor)
-        self._peak_value = self.schedule._at(0)
-
-    def phases(self, total_steps=None):
-        inner = None if total_steps is None else max(total_steps - self.length, 0)
-        return [Phase("warm-up", 0, self.length)] + shift_phases(
-            self.schedule.phases(inner), self.length, total_steps)
-
-    def _repr_args(self):
-        return [("schedule", self.schedule), ("start_lr", self.start_lr),
-                ("length", self.length)]
 
 
 class LinearCoolDown(Schedule):

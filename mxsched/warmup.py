@@ -19,66 +19,10 @@ from typing import Optional
 
 import numpy as np
 
-from .base import (Phase, Schedule, check_int, check_lr, check_positive, interpolate,
-                   shift_phases)
-from .modifiers import ScheduleLike, as_schedule
+from .base import check_int, check_lr, check_positive, interpolate
+from .modifiers import ScheduleLike, _WarmUp, as_schedule
 
 __all__ = ["ConstantWarmUp", "LogWarmUp", "CosineWarmUp", "EpochStepWarmUp"]
-
-
-class _WarmUp(Schedule):
-    """Shared machinery: ``ramp(frac)`` in ``[0, 1]`` for ``t < length``, then shifted."""
-
-    _lr_params = ("start_lr",)
-
-    def _init_warmup(self, schedule, start_lr, length, min_length=1):
-        self.schedule = as_schedule(schedule)
-        self.length = check_int("length", length, minimum=min_length)
-        self.start_lr = check_lr("start_lr", start_lr)
-        self._peak_value = self.schedule._at(0)
-
-    def _warm_steps(self) -> float:
-        return self.length
-
-    def _ramp(self, t):
-        raise NotImplementedError
-
-    def _at(self, t):
-        length = self._warm_steps()
-        if t < length:
-            return interpolate(self.start_lr, self._peak_value, self._ramp(t))
-        return self.schedule._at(t - length)
-
-    def _values(self, t):
-        length = self._warm_steps()
-        warm = t < length
-        out = np.empty_like(t)
-        if warm.any():
-            out[warm] = interpolate(self.start_lr, self._peak_value, self._ramp_values(t[warm]))
-        if (~warm).any():
-            out[~warm] = self.schedule._values(t[~warm] - length)
-        return out
-
-    def _ramp_values(self, t):
-        return np.asarray([self._ramp(x) for x in t], dtype=np.float64)
-
-    def _peak(self):
-        return self.schedule._peak()
-
-    def _rescale(self, factor):
-        super()._rescale(factor)
-        self.schedule._rescale(factor)
-        self._peak_value = self.schedule._at(0)
-
-    def phases(self, total_steps=None):
-        length = self._warm_steps()
-        inner = None if total_steps is None else max(total_steps - length, 0)
-        return [Phase("warm-up", 0, length)] + shift_phases(self.schedule.phases(inner),
-                                                            length, total_steps)
-
-    def _repr_args(self):
-        return [("schedule", self.schedule), ("start_lr", self.start_lr),
-                ("length", self.length)]
 
 
 class ConstantWarmUp(_WarmUp):
