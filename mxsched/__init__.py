@@ -21,8 +21,8 @@ from .decay import (Constant, CosineDecay, ExponentialDecay, InverseSqrtDecay,
 from .cyclical import CyclicalSchedule
 from .data import (DatasetInfo, DataSplits, load_data, load_dataset, quick_mode,
                    requested_dataset)
-from .modifiers import (FunctionSchedule, LinearCoolDown, LinearWarmUp, OneCycle,
-                        OneCycleSchedule, as_schedule)
+from .modifiers import (FunctionSchedule, InOrderSchedule, LinearCoolDown, LinearWarmUp,
+                        OneCycle, OneCycleSchedule, as_schedule)
 from .mxnet_compat import (PureCosineScheduler, PureFactorScheduler,
                            PureMultiFactorScheduler, PurePolyScheduler, from_mxnet)
 from .noise import Noise
@@ -42,7 +42,7 @@ __all__ = [
     "Schedule",
     "TriangularSchedule", "CosineAnnealing", "LinearWarmUp", "LinearCoolDown", "OneCycle",
     "CyclicalSchedule", "CosineAnnealingSchedule", "OneCycleSchedule",
-    "FunctionSchedule", "as_schedule",
+    "FunctionSchedule", "InOrderSchedule", "as_schedule",
     "PureFactorScheduler", "PureMultiFactorScheduler", "PurePolyScheduler",
     "PureCosineScheduler", "from_mxnet",
     # decay shapes

@@ -1,49 +1,101 @@
 """The schedule base class, argument checks and the one interpolation helper.
 
 Every mxsched schedule is a :class:`mxnet.lr_scheduler.LRScheduler` whose value is a
-pure function of the update count ``t``. Subclasses implement two methods:
+pure function of the update count ``t``. Subclasses implement
 
-* ``_at(t)``: the value at one step (``t >= 0`` already checked), and
-* ``_values(t)``: the same for a float64 numpy array of steps,
+* ``_at(t)``: the value at one step (``t`` already checked: finite, ``>= 0``);
+* ``_values(t)``: the same for a 1-D float64 numpy array of steps (optional: the
+  default calls ``_at`` once per step);
+* ``_peak()``: the largest value the schedule ever takes (``base_lr``);
+* ``_repr_args()``: the constructor call, as ``[(name, value), ...]`` (optional: the
+  default reads the ``__init__`` parameters back from attributes of the same names);
 
-and name their learning-rate parameters in ``_lr_params`` so that assigning
-``base_lr`` can rescale them. Wrappers hold private copies of their children and
-call the children's ``_at`` / ``_values`` with local steps; nothing is ever
-mutated by evaluation.
+and name the constructor arguments that are learning rates in ``_lr_params``, so that
+assigning ``base_lr`` can rescale them.
 
-Only ``from mxnet.lr_scheduler import LRScheduler`` is used here: attribute access on
-the ``mxnet`` package at import time breaks unpickling inside a parameter server
-(see SPEC section 1).
+A schedule is an immutable value. Its constructor checks the arguments and computes
+whatever tables it needs; afterwards no attribute can be assigned except ``base_lr``,
+which builds the rescaled schedule from the constructor arguments and then takes over
+its state in one step. Wrappers hold their children without copying them (nothing can
+change a child in place), so building a nesting of depth ``d`` costs ``O(d)``. A pickle
+(or a deep copy) holds the constructor arguments only -- plain Python values, nested
+schedules and classes -- and unpickling calls the constructor again, so pickles are
+small, survive the protocol-0 / UTF-8 trip MXNet uses to send an optimizer to a
+parameter server, and do not depend on private attributes.
+
+Only ``from mxnet.lr_scheduler import LRScheduler`` is used here: touching an attribute
+of the ``mxnet`` package at import time breaks unpickling inside a parameter-server
+process, which unpickles the optimizer while ``import mxnet`` is still running.
 """
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 import operator
-from typing import Any, Iterable, List, NamedTuple, Optional, Tuple
+from typing import Any, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 from mxnet.lr_scheduler import LRScheduler
 
-__all__ = ["Schedule", "Phase", "interpolate"]
+__all__ = ["Schedule", "Phase", "interpolate", "MAX_STEP", "MAX_DEPTH"]
+
+#: The largest update count a float64 holds exactly; lengths and steps are bounded by it.
+MAX_STEP = 2 ** 53
+#: The deepest nesting of schedules accepted (a clear error instead of a RecursionError).
+MAX_DEPTH = 100
+
+
+# --------------------------------------------------------------------------- interpolation
+def between(value, a, b):
+    """``value`` kept within ``[min(a, b), max(a, b)]`` (floats or numpy arrays).
+
+    Used where a formula's exact result lies between two known values but float
+    rounding could take it one unit in the last place outside.
+    """
+    if isinstance(value, np.ndarray) or isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if np.ndim(a) == 0 and np.ndim(b) == 0:
+            lo, hi = (a, b) if a <= b else (b, a)
+            return np.clip(value, lo, hi)
+        return np.minimum(np.maximum(value, np.minimum(a, b)), np.maximum(a, b))
+    lo, hi = (a, b) if a <= b else (b, a)
+    return min(max(value, lo), hi)
 
 
 def interpolate(start, end, frac):
-    """Linear interpolation ``start + (end - start) * frac``.
+    """Linear interpolation ``start + (end - start) * frac`` for ``frac`` in ``[0, 1]``.
 
     Works on Python floats and on numpy arrays alike; every linear piece of every
-    mxsched schedule goes through this helper.
+    mxsched schedule goes through this helper. The result never leaves the segment
+    between ``start`` and ``end`` (float rounding could otherwise put it one unit in
+    the last place outside, e.g. above a peak).
 
     >>> interpolate(1.0, 3.0, 0.25)
     1.5
+    >>> interpolate(0.001, 0.01, 1.0)
+    0.01
     """
-    return start + (end - start) * frac
+    return between(start + (end - start) * frac, start, end)
 
 
 # --------------------------------------------------------------------------- checks
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def check_real(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it is a finite real number."""
+    if _is_bool(value) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return value
+
+
 def check_lr(name: str, value: Any) -> float:
     """Return ``value`` as a float if it is a finite, non-negative learning rate."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if _is_bool(value) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r}")
     value = float(value)
     if not math.isfinite(value) or value < 0:
@@ -51,12 +103,12 @@ def check_lr(name: str, value: Any) -> float:
     return value
 
 
-def check_int(name: str, value: Any, minimum: int = 1) -> int:
-    """Return ``value`` as an int if it is an integer ``>= minimum``."""
+def check_int(name: str, value: Any, minimum: int = 1, maximum: int = MAX_STEP) -> int:
+    """Return ``value`` as an int if it is an integer in ``[minimum, maximum]``."""
     kind = {0: "non-negative integer", 1: "positive integer"}.get(minimum,
                                                                  f"integer >= {minimum}")
     kind = ("an " if kind.startswith("integer") else "a ") + kind
-    if isinstance(value, bool):
+    if _is_bool(value):
         raise TypeError(f"{name} must be {kind}, got {value!r}")
     try:
         ivalue = operator.index(value)
@@ -64,12 +116,14 @@ def check_int(name: str, value: Any, minimum: int = 1) -> int:
         raise TypeError(f"{name} must be {kind}, got {value!r}") from None
     if ivalue < minimum:
         raise ValueError(f"{name} must be {kind}, got {value!r}")
-    return ivalue
+    if ivalue > maximum:
+        raise ValueError(f"{name} must be {kind} <= {maximum}, got {value!r}")
+    return int(ivalue)
 
 
 def check_fraction(name: str, value: Any) -> float:
     """Return ``value`` as a float if it lies in ``(0, 1]``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if _is_bool(value) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r}")
     if not 0 < value <= 1:  # also rejects NaN
         raise ValueError(f"{name} must be in (0, 1], got {value!r}")
@@ -78,12 +132,57 @@ def check_fraction(name: str, value: Any) -> float:
 
 def check_positive(name: str, value: Any) -> float:
     """Return ``value`` as a float if it is finite and ``> 0``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if _is_bool(value) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r}")
     value = float(value)
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return value
+
+
+def check_factor(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it is a decay factor in ``(0, 1]``."""
+    value = check_positive(name, value)
+    if value > 1:
+        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+    return value
+
+
+def check_choice(name: str, value: Any, choices: Tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of ``choices``."""
+    if not isinstance(value, str) or value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {options}, got {value!r}")
+    return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` as a bool if it is a bool (numpy's included)."""
+    if not _is_bool(value):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_increasing(name: str, values: Any, minimum: int = 1) -> List[int]:
+    """Return ``values`` as a list of strictly increasing integers ``>= minimum``."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{name} must be a list of increasing integers, got {values!r}")
+    items = list(values)
+    out = [check_int(f"{name}[{i}]", v, minimum=minimum) for i, v in enumerate(items)]
+    for i in range(1, len(out)):
+        if out[i] <= out[i - 1]:
+            raise ValueError(f"{name} must be increasing, got {items!r} "
+                             f"({name}[{i}] = {out[i]} <= {out[i - 1]})")
+    return out
+
+
+def check_step(num_update: Any) -> Any:
+    """Return ``num_update`` if it is a finite real number ``>= 0`` (an update count)."""
+    if _is_bool(num_update) or not isinstance(num_update, numbers.Real):
+        raise TypeError(f"num_update must be a real number, got {num_update!r}")
+    if not (num_update >= 0 and math.isfinite(num_update)):  # also rejects NaN
+        raise ValueError(f"num_update must be a finite number >= 0, got {num_update!r}")
+    return num_update
 
 
 def as_steps(steps: Any) -> np.ndarray:
@@ -104,7 +203,17 @@ class Phase(NamedTuple):
 
 
 # --------------------------------------------------------------------------- base
-class Schedule(LRScheduler):
+class _ScheduleType(type):
+    """Finishes every schedule once its whole ``__init__`` chain has run (see
+    :meth:`Schedule._built`): depth check, peak check, then the schedule is frozen."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        obj = super().__call__(*args, **kwargs)
+        obj._built()
+        return obj
+
+
+class Schedule(LRScheduler, metaclass=_ScheduleType):
     """Base class of every mxsched schedule.
 
     A schedule maps the update count ``t`` (update 1 is the first optimizer update,
@@ -114,16 +223,44 @@ class Schedule(LRScheduler):
       :class:`mxnet.gluon.Trainer` and :func:`mxnet.optimizer.create`;
     * pure: ``sched(t)`` depends on ``t`` and the constructor arguments only;
     * vectorised: ``sched.values(steps)`` equals ``[sched(t) for t in steps]``;
-    * rescalable: ``base_lr`` reads as the reference peak and assigning it scales the
-      whole schedule proportionally (this is what ``Trainer(..., {'learning_rate':
-      x, 'lr_scheduler': sched})`` does: "peak ``x``").
+    * bounded: every value is finite and lies in ``[0, base_lr]``, at integer and
+      fractional steps;
+    * rescalable: ``base_lr`` reads as the schedule's peak (its largest value) and
+      assigning it scales the whole schedule proportionally (this is what
+      ``Trainer(..., {'learning_rate': x, 'lr_scheduler': sched})`` does: "peak
+      ``x``");
+    * immutable: apart from ``base_lr``, attributes cannot be assigned (build a new
+      schedule instead), and pickles hold the constructor arguments only.
 
     The ``base_lr`` of MXNet's ``LRScheduler.__init__`` and its warm-up attributes are
     not used: mxsched expresses warm-up by composition (:class:`LinearWarmUp`).
+
+    Writing your own: subclass :class:`Schedule`, store each ``__init__`` argument
+    under its own name, and define ``_at(t)`` and ``_peak()``; name the learning-rate
+    arguments in ``_lr_params`` to make ``base_lr`` assignable. ``repr``, pickling,
+    copying and ``values`` then work (``values`` calls ``_at`` once per step unless you
+    define a vectorised ``_values``).
+
+    Examples
+    --------
+    >>> class Halving(Schedule):
+    ...     _lr_params = ("lr",)
+    ...     def __init__(self, lr, every):
+    ...         super().__init__()
+    ...         self.lr, self.every = lr, every
+    ...     def _at(self, t):
+    ...         return self.lr * 0.5 ** (t // self.every)
+    ...     def _peak(self):
+    ...         return self.lr
+    >>> s = Halving(0.4, every=10)
+    >>> s, s(25), s.values([0, 10]).tolist()
+    (Halving(lr=0.4, every=10), 0.1, [0.4, 0.2])
     """
 
-    #: names of the attributes holding learning rates, rescaled by ``base_lr = x``
+    #: constructor arguments that are learning rates, rescaled by ``base_lr = x``
     _lr_params: Tuple[str, ...] = ()
+    #: constructor arguments holding schedules that ``base_lr = x`` leaves alone
+    _unscaled: Tuple[str, ...] = ()
     #: keyword names of the arguments ``_repr_args`` shows positionally (name ``None``)
     _positional: Tuple[str, ...] = ()
 
@@ -131,12 +268,44 @@ class Schedule(LRScheduler):
     def __init__(self) -> None:  # pylint: disable=super-init-not-called
         pass
 
+    def _built(self) -> None:
+        """Called once the constructor has finished: check depth and peak, freeze."""
+        depth = 1 + max((child._depth for child in self._children()), default=0)
+        if depth > MAX_DEPTH:
+            raise ValueError(f"schedules must be nested at most {MAX_DEPTH} levels deep, "
+                             f"got {depth} levels in a {type(self).__name__}")
+        state = self.__dict__
+        state["_depth"] = depth
+        peak = self._peak()
+        if not (isinstance(peak, numbers.Real) and math.isfinite(peak) and peak >= 0):
+            raise ValueError(f"the peak of {type(self).__name__} must be a finite, "
+                             f"non-negative learning rate, got {peak!r}")
+        state["_frozen"] = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name != "base_lr" and self.__dict__.get("_frozen"):
+            raise AttributeError(
+                f"{type(self).__name__}.{name} cannot be assigned: schedules are immutable "
+                "(assign base_lr to rescale one, or build a new schedule)")
+        object.__setattr__(self, name, value)
+
+    @classmethod
+    def example(cls) -> "Schedule":
+        """A small instance of this class, over about 200 updates with a peak of 0.1.
+
+        Every mxsched schedule class has one; the documentation's gallery plots it and
+        the tests check every guarantee on it.
+        """
+        return cls(**cls._example_args())
+
+    @classmethod
+    def _example_args(cls) -> dict:
+        raise NotImplementedError(f"{cls.__name__} has no example: define _example_args()")
+
     # -- evaluation ------------------------------------------------------------
     def __call__(self, num_update: float) -> float:
-        """The learning rate at update ``num_update`` (a number ``>= 0``)."""
-        if not num_update >= 0:  # also rejects NaN
-            raise ValueError(f"num_update must be a number >= 0, got {num_update!r}")
-        return float(self._at(num_update))
+        """The learning rate at update ``num_update`` (a finite number ``>= 0``)."""
+        return float(self._at(check_step(num_update)))
 
     def values(self, steps: Iterable[float]) -> np.ndarray:
         """The learning rates at every step of ``steps``, as a float64 array.
@@ -144,31 +313,30 @@ class Schedule(LRScheduler):
         Equal to ``np.array([self(t) for t in steps])`` up to float rounding (numpy's
         ``cos`` and ``math.cos`` may differ in the last bits; the tests hold them to a
         relative 1e-12) but computed with numpy, so a million steps take milliseconds.
-        The shape of ``steps`` is kept.
+        The shape of ``steps`` is kept; a single number gives a 0-d array.
         """
         arr = as_steps(steps)
-        return np.asarray(self._values(arr), dtype=np.float64).reshape(arr.shape)
+        flat = arr.reshape(-1)
+        out = np.asarray(self._values(flat), dtype=np.float64)
+        if out.shape != flat.shape:
+            out = np.broadcast_to(out, flat.shape).copy()
+        return out.reshape(arr.shape)
 
     def _at(self, t):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _at(t)")
 
     def _values(self, t: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        return np.fromiter((self._at(float(x)) for x in t), dtype=np.float64, count=len(t))
 
     # -- base_lr ---------------------------------------------------------------
     def _peak(self) -> float:
-        """The reference peak: the largest value of the first phase or cycle."""
-        raise NotImplementedError
-
-    def _rescale(self, factor: float) -> None:
-        """Multiply every learning rate of this schedule (and its children) by ``factor``."""
-        for name in self._lr_params:
-            setattr(self, name, getattr(self, name) * factor)
+        """The largest value the schedule takes (an upper bound of every value)."""
+        raise NotImplementedError(f"{type(self).__name__} must define _peak()")
 
     @property
     def base_lr(self) -> float:
-        """The schedule's reference peak; assigning it rescales the whole schedule."""
-        return self._peak()
+        """The schedule's peak (its largest value); assigning it rescales the schedule."""
+        return float(self._peak())
 
     @base_lr.setter
     def base_lr(self, value: float) -> None:
@@ -177,15 +345,79 @@ class Schedule(LRScheduler):
         if peak <= 0:
             raise ValueError(
                 f"base_lr cannot be set on {self!r}: its peak is {peak!r}, so it cannot be "
-                "rescaled proportionally"
-            )
-        self._rescale(value / peak)
+                "rescaled proportionally")
+        rescaled = self._scaled(value / peak)  # built and checked before anything changes
+        if not math.isclose(rescaled._peak(), value, rel_tol=1e-9):
+            raise ValueError(f"base_lr cannot be set on {type(self).__name__}: rescaling its "
+                             f"learning-rate arguments {list(self._lr_params)} gives the peak "
+                             f"{rescaled._peak()!r}, not {value!r}")
+        self.__dict__.clear()
+        self.__dict__.update(rescaled.__dict__)
+
+    def _scaled(self, factor: float) -> "Schedule":
+        """A new schedule: this one with every learning rate multiplied by ``factor``."""
+        kwargs = self._kwargs()
+        for name, value in kwargs.items():
+            if name in self._lr_params:
+                if value is not None:
+                    kwargs[name] = value * factor
+            elif name not in self._unscaled:
+                kwargs[name] = _scale_children(value, factor)
+        return type(self)(**kwargs)
+
+    # -- structure -------------------------------------------------------------
+    def _repr_args(self) -> list:
+        """``[(name, value), ...]`` of the constructor call shown by ``repr``.
+
+        The default reads every ``__init__`` parameter back from the attribute of the
+        same name.
+        """
+        params = inspect.signature(type(self).__init__).parameters
+        out = []
+        for name, param in params.items():
+            if name == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                continue
+            if not hasattr(self, name):
+                raise NotImplementedError(
+                    f"{type(self).__name__} must store its argument {name!r} as "
+                    f"self.{name} or define _repr_args()")
+            out.append((name, getattr(self, name)))
+        return out
+
+    def _kwargs(self) -> dict:
+        """The constructor's keyword arguments, enough to build this schedule again."""
+        positional = iter(self._positional)
+        return {name if name is not None else next(positional): value
+                for name, value in self._repr_args()}
+
+    def _children(self) -> Iterator["Schedule"]:
+        """The schedules this one holds (as constructor arguments)."""
+        for value in self._kwargs().values():
+            if isinstance(value, Schedule):
+                yield value
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    if isinstance(item, Schedule):
+                        yield item
+
+    # -- pickling and copying: the constructor arguments only -------------------
+    def __getstate__(self) -> dict:
+        return {"kwargs": _plain(self._kwargs())}
+
+    def __setstate__(self, state: dict) -> None:
+        type(self).__init__(self, **state["kwargs"])
+        self._built()
+
+    def __copy__(self) -> "Schedule":
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        return clone
+
+    def __deepcopy__(self, memo: dict) -> "Schedule":
+        # Children are never changed in place, so sharing them is a deep copy.
+        return self.__copy__()
 
     # -- repr ------------------------------------------------------------------
-    def _repr_args(self) -> list:
-        """``[(name, value), ...]`` of the constructor call shown by ``repr``."""
-        raise NotImplementedError
-
     def __repr__(self) -> str:
         parts = []
         for name, value in self._repr_args():
@@ -218,10 +450,36 @@ class Schedule(LRScheduler):
         return hash(repr(self))
 
 
+def _scale_children(value: Any, factor: float) -> Any:
+    if isinstance(value, Schedule):
+        return value._scaled(factor)
+    if isinstance(value, list):
+        return [_scale_children(v, factor) for v in value]
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with numpy scalars turned into Python numbers (pickles stay plain)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
 def _fmt(value: Any) -> str:
-    """repr of a constructor argument; classes are shown by name."""
+    """repr of a constructor argument; classes are shown by name, and an MXNet scheduler
+    without a repr of its own by its class and attributes (its state)."""
     if isinstance(value, type):
         return value.__name__
+    if (isinstance(value, LRScheduler) and not isinstance(value, Schedule)
+            and type(value).__repr__ is object.__repr__):
+        state = " ".join(f"{k}={v!r}" for k, v in sorted(vars(value).items()))
+        return f"<{type(value).__name__} {state}>"
     return repr(value)
 
 
@@ -238,28 +496,3 @@ def shift_phases(phases: List[Phase], offset: float,
             stop = end if stop is None else min(stop, end)
         out.append(Phase(name, start, stop))
     return out
-
-
-def check_choice(name: str, value: Any, choices: Tuple[str, ...]) -> str:
-    """Return ``value`` if it is one of ``choices``."""
-    if value not in choices:
-        options = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {options}, got {value!r}")
-    return value
-
-
-def check_bool(name: str, value: Any) -> bool:
-    """Return ``value`` if it is a bool."""
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return value
-
-
-def check_real(name: str, value: Any) -> float:
-    """Return ``value`` as a float if it is a finite real number."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return value

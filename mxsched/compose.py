@@ -7,11 +7,13 @@ everything (a child may be any mxsched schedule, MXNet ``LRScheduler`` or callab
 from __future__ import annotations
 
 import bisect
+import math
 from typing import Optional, Sequence
 
 import numpy as np
 
-from .base import Phase, Schedule, check_int, check_lr, interpolate, shift_phases
+from .base import (Phase, Schedule, check_increasing, check_int, check_lr, interpolate,
+                   shift_phases)
 from .modifiers import ScheduleLike, as_schedule
 
 __all__ = ["Join", "Scale", "Product", "Clamp", "Delay", "Envelope"]
@@ -20,7 +22,7 @@ __all__ = ["Join", "Scale", "Product", "Clamp", "Delay", "Envelope"]
 def _schedule_list(name, schedules):
     if isinstance(schedules, (str, bytes)) or not hasattr(schedules, "__iter__"):
         raise TypeError(f"{name} must be a list of schedules, got {schedules!r}")
-    items = [as_schedule(s, name=name) for s in schedules]
+    items = [as_schedule(s, name=f"{name}[{i}]") for i, s in enumerate(schedules)]
     if not items:
         raise ValueError(f"{name} must be a non-empty list of schedules, got {schedules!r}")
     return items
@@ -53,18 +55,18 @@ class Join(Schedule):
     [0.0, 0.5, 1.0, 0.5, 0.5]
     """
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        import mxsched as ms  # pylint: disable=import-outside-toplevel
+        return dict(schedules=[ms.LinearSchedule(0.0, 0.1, 40), ms.Constant(0.1), ms.CosineDecay(0.1, 80, 0.005)], boundaries=[40, 100])
+
     def __init__(self, schedules: Sequence[ScheduleLike], boundaries: Sequence[int]) -> None:
         super().__init__()
         self.schedules = _schedule_list("schedules", schedules)
-        if isinstance(boundaries, (str, bytes)) or not hasattr(boundaries, "__iter__"):
-            raise TypeError(f"boundaries must be a list of increasing positive integers, "
-                            f"got {boundaries!r}")
-        bounds = [check_int("boundaries", b) for b in boundaries]
+        bounds = check_increasing("boundaries", boundaries)
         if len(bounds) != len(self.schedules) - 1:
             raise ValueError(f"boundaries must have len(schedules) - 1 = "
                              f"{len(self.schedules) - 1} entries, got {list(boundaries)!r}")
-        if any(b <= a for a, b in zip(bounds, bounds[1:])):
-            raise ValueError(f"boundaries must be increasing, got {list(boundaries)!r}")
         self.boundaries = bounds
 
     def _at(self, t):
@@ -83,10 +85,6 @@ class Join(Schedule):
 
     def _peak(self):
         return max(child._peak() for child in self.schedules)
-
-    def _rescale(self, factor):
-        for child in self.schedules:
-            child._rescale(factor)
 
     def phases(self, total_steps=None):
         starts = [0] + self.boundaries
@@ -113,11 +111,20 @@ class Scale(Schedule):
     """
 
     _lr_params = ("factor",)
+    _unscaled = ("schedule",)
+
+    @classmethod
+    def _example_args(cls) -> dict:
+        import mxsched as ms  # pylint: disable=import-outside-toplevel
+        return dict(schedule=ms.CosineDecay(1.0, 180, 0.05), factor=0.1)
 
     def __init__(self, schedule: ScheduleLike, factor: float) -> None:
         super().__init__()
         self.schedule = as_schedule(schedule)
         self.factor = check_lr("factor", factor)
+        if not math.isfinite(self.factor * self.schedule._peak()):
+            raise ValueError(f"factor must keep the peak finite (the schedule's peak is "
+                             f"{self.schedule._peak()!r}), got {factor!r}")
 
     def _at(self, t):
         return self.factor * self.schedule._at(t)
@@ -150,9 +157,20 @@ class Product(Schedule):
     [1.0, 0.4268, 0.125, 0.0183, 0.0]
     """
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        import mxsched as ms  # pylint: disable=import-outside-toplevel
+        return dict(schedules=[ms.CosineDecay(0.1, 180), ms.ExponentialDecay(1.0, decay_rate=0.5, decay_steps=100)])
+
     def __init__(self, schedules: Sequence[ScheduleLike]) -> None:
         super().__init__()
         self.schedules = _schedule_list("schedules", schedules)
+        peak = 1.0
+        for child in self.schedules:
+            peak *= child._peak()
+        if not math.isfinite(peak):
+            raise ValueError(f"schedules must have a finite product of peaks, got "
+                             f"{[child._peak() for child in self.schedules]!r}")
 
     def _at(self, t):
         value = 1.0
@@ -172,8 +190,9 @@ class Product(Schedule):
             value *= child._peak()
         return value
 
-    def _rescale(self, factor):
-        self.schedules[0]._rescale(factor)
+    def _scaled(self, factor):
+        first, *rest = self.schedules
+        return Product([first._scaled(factor)] + rest)
 
     def phases(self, total_steps=None):
         return self.schedules[0].phases(total_steps)
@@ -195,7 +214,12 @@ class Clamp(Schedule):
     [0.6, 0.6, 0.5, 0.3, 0.3]
     """
 
-    _lr_params = ("min_lr",)
+    _lr_params = ("min_lr", "max_lr")
+
+    @classmethod
+    def _example_args(cls) -> dict:
+        import mxsched as ms  # pylint: disable=import-outside-toplevel
+        return dict(schedule=ms.LinearSchedule(0.15, 0.0, 180), min_lr=0.01, max_lr=0.1)
 
     def __init__(self, schedule: ScheduleLike, min_lr: float = 0.0,
                  max_lr: Optional[float] = None) -> None:
@@ -223,12 +247,6 @@ class Clamp(Schedule):
     def _peak(self):
         return self._clip(self.schedule._peak())
 
-    def _rescale(self, factor):
-        super()._rescale(factor)
-        if self.max_lr is not None:
-            self.max_lr *= factor
-        self.schedule._rescale(factor)
-
     def phases(self, total_steps=None):
         return self.schedule.phases(total_steps)
 
@@ -252,6 +270,11 @@ class Delay(Schedule):
     [1.0, 1.0, 0.5, 0.0, 0.0]
     """
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        import mxsched as ms  # pylint: disable=import-outside-toplevel
+        return dict(schedule=ms.CosineDecay(0.1, 150, 0.005), steps=50)
+
     def __init__(self, schedule: ScheduleLike, steps: int = 1) -> None:
         super().__init__()
         self.schedule = as_schedule(schedule)
@@ -265,9 +288,6 @@ class Delay(Schedule):
 
     def _peak(self):
         return self.schedule._peak()
-
-    def _rescale(self, factor):
-        self.schedule._rescale(factor)
 
     def phases(self, total_steps=None):
         inner = None if total_steps is None else max(total_steps - self.steps, 0)
@@ -284,18 +304,20 @@ class Envelope(Schedule):
         lr(t) = floor + (schedule(t) - floor) * envelope(t)
 
     With a triangle and ``envelope = ExponentialDecay(1.0, gamma)`` this is PyTorch
-    ``CyclicLR(mode='exp_range', gamma=gamma)``. ``base_lr`` is
-    ``floor + (schedule peak - floor) * envelope(0)``; assigning it rescales ``floor`` and
-    ``schedule`` (the envelope is a multiplier and is left alone).
+    ``CyclicLR(mode='exp_range', gamma=gamma)``. The envelope is a multiplier in
+    ``[0, 1]`` (its ``base_lr``, the largest value, must be ``<= 1``), so every value lies
+    between ``floor`` and ``schedule(t)``. ``base_lr`` is
+    ``max(floor, floor + (schedule peak - floor) * envelope peak)``; assigning it
+    rescales ``floor`` and ``schedule`` (the envelope is a multiplier and is left alone).
 
     Parameters
     ----------
     schedule : schedule
         The shape whose height is modulated.
     envelope : schedule
-        Multiplier of the height, usually in ``[0, 1]``.
+        Multiplier of the height, with values in ``[0, 1]``.
     floor : float, default 0
-        The level the height is measured from (``<=`` the schedule's values).
+        The level the height is measured from.
 
     Examples
     --------
@@ -306,12 +328,22 @@ class Envelope(Schedule):
     """
 
     _lr_params = ("floor",)
+    _unscaled = ("envelope",)
+
+    @classmethod
+    def _example_args(cls) -> dict:
+        import mxsched as ms  # pylint: disable=import-outside-toplevel
+        return dict(schedule=ms.CyclicalSchedule(ms.TriangularSchedule, 50, min_lr=0.01, max_lr=0.1), envelope=ms.ExponentialDecay(1.0, decay_rate=0.5, decay_steps=100), floor=0.01)
 
     def __init__(self, schedule: ScheduleLike, envelope: ScheduleLike,
                  floor: float = 0.0) -> None:
         super().__init__()
         self.schedule = as_schedule(schedule)
         self.envelope = as_schedule(envelope, name="envelope")
+        top = self.envelope._peak()
+        if top > 1:
+            raise ValueError(f"envelope must be a multiplier with values in [0, 1], got "
+                             f"{self.envelope!r} (its base_lr, the largest value, is {top!r})")
         self.floor = check_lr("floor", floor)
 
     def _at(self, t):
@@ -321,11 +353,8 @@ class Envelope(Schedule):
         return interpolate(self.floor, self.schedule._values(t), self.envelope._values(t))
 
     def _peak(self):
-        return interpolate(self.floor, self.schedule._peak(), self.envelope._at(0))
-
-    def _rescale(self, factor):
-        super()._rescale(factor)
-        self.schedule._rescale(factor)
+        return max(self.floor, interpolate(self.floor, self.schedule._peak(),
+                                           self.envelope._peak()))
 
     def phases(self, total_steps=None):
         return self.schedule.phases(total_steps)

@@ -2,7 +2,9 @@
 
 A config is ``{"class": "<name>", "config": {<constructor keyword>: <value>}}``. Values
 are JSON types; a nested schedule is a nested config; a schedule class (the
-``schedule_class`` of :class:`CyclicalSchedule`) is ``{"schedule_class": "<name>"}``.
+``schedule_class`` of :class:`CyclicalSchedule`) is ``{"schedule_class": "<name>"}``; an
+exact ratio (``fractions.Fraction``, e.g. updates per epoch) is
+``{"fraction": [numerator, denominator]}``.
 Class names are looked up in a registry holding every public mxsched schedule;
 :func:`register` adds your own :class:`Schedule` subclasses.
 
@@ -19,9 +21,10 @@ from __future__ import annotations
 
 import inspect
 import math
+from fractions import Fraction
 from typing import Any, Dict, Type
 
-from .base import Schedule
+from .base import MAX_DEPTH, Schedule
 
 __all__ = ["get_config", "from_config", "register", "registered"]
 
@@ -84,6 +87,8 @@ def _encode(value: Any, where: str) -> Any:
         return get_config(value)
     if isinstance(value, type) and issubclass(value, Schedule):
         return {"schedule_class": value.__name__}
+    if isinstance(value, Fraction):
+        return {"fraction": [value.numerator, value.denominator]}
     if isinstance(value, (list, tuple)):
         return [_encode(v, where) for v in value]
     if isinstance(value, dict):
@@ -109,10 +114,13 @@ def from_config(cfg: dict) -> Schedule:
         constructor reports which parameter).
     """
     _register_builtins()
-    return _decode_schedule(cfg, "cfg")
+    return _decode_schedule(cfg, "cfg", 1)
 
 
-def _decode_schedule(cfg: Any, where: str) -> Schedule:
+def _decode_schedule(cfg: Any, where: str, depth: int) -> Schedule:
+    if depth > MAX_DEPTH:
+        raise ValueError(f"cfg must nest schedules at most {MAX_DEPTH} levels deep, got "
+                         f"deeper at {where[:80]}...")
     if not isinstance(cfg, dict):
         raise TypeError(f"{where} must be a dict {{'class': ..., 'config': {{...}}}}, "
                         f"got {cfg!r}")
@@ -131,7 +139,7 @@ def _decode_schedule(cfg: Any, where: str) -> Schedule:
         raise ValueError(f"{where}['config'] must only have parameters of {cls.__name__} "
                          f"({', '.join(k for k in params if k != 'self')}), "
                          f"got unknown {unknown!r}")
-    decoded = {k: _decode(v, f"{where}['config'][{k!r}]") for k, v in kwargs.items()}
+    decoded = {k: _decode(v, f"{where}['config'][{k!r}]", depth) for k, v in kwargs.items()}
     return cls(**decoded)
 
 
@@ -142,13 +150,21 @@ def _lookup(name: Any, where: str) -> Type[Schedule]:
     return _REGISTRY[name]
 
 
-def _decode(value: Any, where: str) -> Any:
+def _decode(value: Any, where: str, depth: int) -> Any:
     if isinstance(value, dict):
         if set(value) == {"schedule_class"}:
             return _lookup(value["schedule_class"], where)
+        if set(value) == {"fraction"}:
+            pair = value["fraction"]
+            if not (isinstance(pair, list) and len(pair) == 2
+                    and all(isinstance(x, int) and not isinstance(x, bool) for x in pair)
+                    and pair[1] > 0):
+                raise ValueError(f"{where} must be {{'fraction': [numerator, denominator]}} "
+                                 f"with integers and a positive denominator, got {value!r}")
+            return Fraction(*pair)
         if "class" in value:
-            return _decode_schedule(value, where)
-        return {k: _decode(v, where) for k, v in value.items()}
+            return _decode_schedule(value, where, depth + 1)
+        return {k: _decode(v, where, depth) for k, v in value.items()}
     if isinstance(value, list):
-        return [_decode(v, where) for v in value]
+        return [_decode(v, f"{where}[{i}]", depth) for i, v in enumerate(value)]
     return value

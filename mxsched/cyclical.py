@@ -7,13 +7,12 @@ from typing import Any, Dict, List, Type
 
 import numpy as np
 
-from .base import Phase, Schedule, check_int, check_positive
+from .base import MAX_STEP, Phase, Schedule, check_factor, check_int, check_positive
 
 __all__ = ["CyclicalSchedule"]
 
-#: cycle starts are tabulated up to this update count (the last integer a float64 holds
-#: exactly); a step past it is rejected rather than answered wrongly.
-MAX_STEP = 2 ** 53
+# cycle starts are tabulated up to MAX_STEP (the last integer a float64 holds exactly);
+# a step past it is rejected rather than answered wrongly.
 #: a growing cycle length that needs more cycles than this to reach MAX_STEP is rejected.
 MAX_CYCLES = 1_000_000
 
@@ -52,7 +51,8 @@ class CyclicalSchedule(Schedule):
     cycle_length_decay : float, default 1
         Each cycle is ``ceil(previous * cycle_length_decay)`` long (``> 0``).
     cycle_magnitude_decay : float, default 1
-        Cycle ``k`` is multiplied by ``cycle_magnitude_decay ** k`` (``> 0``).
+        Cycle ``k`` is multiplied by ``cycle_magnitude_decay ** k``, in ``(0, 1]`` (a
+        growing magnitude would overflow, and ``base_lr`` is the first cycle's peak).
     **kwargs
         The other arguments of ``schedule_class`` (checked at construction).
 
@@ -72,6 +72,11 @@ class CyclicalSchedule(Schedule):
 
     _positional = ("schedule_class",)
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        import mxsched as ms  # pylint: disable=import-outside-toplevel
+        return dict(schedule_class=ms.CosineAnnealing, cycle_length=30, cycle_length_decay=2, cycle_magnitude_decay=0.7, min_lr=0.005, max_lr=0.1)
+
     def __init__(self, schedule_class: Type[Schedule], cycle_length: int,
                  cycle_length_decay: float = 1, cycle_magnitude_decay: float = 1,
                  **kwargs: Any) -> None:
@@ -84,15 +89,17 @@ class CyclicalSchedule(Schedule):
         self.schedule_class = schedule_class
         self.cycle_length = check_int("cycle_length", cycle_length)
         self.cycle_length_decay = check_positive("cycle_length_decay", cycle_length_decay)
-        self.cycle_magnitude_decay = check_positive("cycle_magnitude_decay",
-                                                    cycle_magnitude_decay)
-        self.kwargs = dict(kwargs)
+        self.cycle_magnitude_decay = check_factor("cycle_magnitude_decay",
+                                                  cycle_magnitude_decay)
         try:
-            first = schedule_class(cycle_length=self.cycle_length, **self.kwargs)
+            first = schedule_class(cycle_length=self.cycle_length, **kwargs)
         except TypeError as err:
             raise TypeError(f"schedule_class {schedule_class.__name__} does not accept "
                             f"cycle_length={self.cycle_length!r} with kwargs "
-                            f"{self.kwargs!r}: {err}") from None
+                            f"{kwargs!r}: {err}") from None
+        # the arguments as the first cycle normalised them (Python floats, not numpy's)
+        normalised = first._kwargs()
+        self.kwargs = {k: normalised.get(k, v) for k, v in kwargs.items()}
         self._first = first
         self._tabulate()
 
@@ -188,21 +195,12 @@ class CyclicalSchedule(Schedule):
     def _peak(self):
         return self._first._peak()
 
-    def _rescale(self, factor):
+    def _scaled(self, factor):
         lr_names = self.schedule_class._lr_params
-        self.kwargs = {name: value * factor if name in lr_names else value
-                       for name, value in self.kwargs.items()}
-        self._first = self.schedule_class(cycle_length=self.cycle_length, **self.kwargs)
-        self._by_length = {self.cycle_length: self._first}
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state["_by_length"] = {}  # a cache; rebuilt on demand
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._by_length[self.cycle_length] = self._first
+        kwargs = {name: value * factor if name in lr_names and value is not None else value
+                  for name, value in self.kwargs.items()}
+        return CyclicalSchedule(self.schedule_class, self.cycle_length,
+                                self.cycle_length_decay, self.cycle_magnitude_decay, **kwargs)
 
     def phases(self, total_steps=None):
         out, k = [], 0

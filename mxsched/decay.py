@@ -15,8 +15,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .base import (Schedule, check_bool, check_int, check_lr, check_positive, check_real,
-                   interpolate)
+from .base import (Schedule, check_bool, check_factor, check_increasing, check_int, check_lr,
+                   check_positive, check_real, interpolate)
 
 __all__ = ["Constant", "StepDecay", "MultiStepDecay", "ExponentialDecay", "PolynomialDecay",
            "LinearSchedule", "InverseSqrtDecay", "CosineDecay", "TanhDecay"]
@@ -39,6 +39,10 @@ class Constant(Schedule):
     """
 
     _lr_params = ("lr",)
+
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(lr=0.1)
 
     def __init__(self, lr: float) -> None:
         super().__init__()
@@ -80,11 +84,15 @@ class StepDecay(Schedule):
 
     _lr_params = ("lr",)
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(lr=0.1, step_size=50, gamma=0.5)
+
     def __init__(self, lr: float, step_size: int, gamma: float = 0.1) -> None:
         super().__init__()
         self.lr = check_lr("lr", lr)
         self.step_size = check_int("step_size", step_size)
-        self.gamma = _check_factor("gamma", gamma)
+        self.gamma = check_factor("gamma", gamma)
 
     def _at(self, t):
         return self.lr * self.gamma ** (t // self.step_size)
@@ -98,13 +106,6 @@ class StepDecay(Schedule):
 
     def _repr_args(self):
         return [("lr", self.lr), ("step_size", self.step_size), ("gamma", self.gamma)]
-
-
-def _check_factor(name, value):
-    value = check_positive(name, value)
-    if value > 1:
-        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
-    return value
 
 
 class MultiStepDecay(Schedule):
@@ -130,18 +131,19 @@ class MultiStepDecay(Schedule):
 
     _lr_params = ("lr",)
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(lr=0.1, milestones=[80, 150], gamma=0.2)
+
     def __init__(self, lr: float, milestones: Sequence[int], gamma: float = 0.1) -> None:
         super().__init__()
         self.lr = check_lr("lr", lr)
-        if isinstance(milestones, (str, bytes)) or not hasattr(milestones, "__iter__"):
-            raise TypeError(f"milestones must be a list of increasing positive integers, "
-                            f"got {milestones!r}")
-        steps = [check_int("milestones", m) for m in milestones]
-        if not steps or any(b <= a for a, b in zip(steps, steps[1:])):
+        steps = check_increasing("milestones", milestones)
+        if not steps:
             raise ValueError(f"milestones must be a non-empty increasing list, "
                              f"got {list(milestones)!r}")
         self.milestones = steps
-        self.gamma = _check_factor("gamma", gamma)
+        self.gamma = check_factor("gamma", gamma)
 
     def _at(self, t):
         return self.lr * self.gamma ** bisect.bisect_right(self.milestones, t)
@@ -189,11 +191,15 @@ class ExponentialDecay(Schedule):
 
     _lr_params = ("lr",)
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(lr=0.1, decay_rate=0.5, decay_steps=50, staircase=False)
+
     def __init__(self, lr: float, decay_rate: float, decay_steps: float = 1,
                  staircase: bool = False) -> None:
         super().__init__()
         self.lr = check_lr("lr", lr)
-        self.decay_rate = _check_factor("decay_rate", decay_rate)
+        self.decay_rate = check_factor("decay_rate", decay_rate)
         self.decay_steps = check_positive("decay_steps", decay_steps)
         self.staircase = check_bool("staircase", staircase)
 
@@ -249,6 +255,10 @@ class PolynomialDecay(Schedule):
 
     _lr_params = ("lr", "end_lr")
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(lr=0.1, decay_steps=150, end_lr=0.005, power=2.0)
+
     def __init__(self, lr: float, decay_steps: int, end_lr: float = 0.0, power: float = 1.0,
                  cycle: bool = False) -> None:
         super().__init__()
@@ -296,6 +306,10 @@ class LinearSchedule(Schedule):
     """
 
     _lr_params = ("start_lr", "end_lr")
+
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(start_lr=0.1, end_lr=0.01, length=160)
 
     def __init__(self, start_lr: float, end_lr: float, length: int) -> None:
         super().__init__()
@@ -347,6 +361,10 @@ class InverseSqrtDecay(Schedule):
 
     _lr_params = ("lr",)
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(lr=0.1, timescale=20.0)
+
     def __init__(self, lr: float, timescale: float = 1.0) -> None:
         super().__init__()
         self.lr = check_lr("lr", lr)
@@ -397,6 +415,10 @@ class CosineDecay(Schedule):
     """
 
     _lr_params = ("lr", "min_lr")
+
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(lr=0.1, decay_steps=160, min_lr=0.005)
 
     def __init__(self, lr: float, decay_steps: int, min_lr: float = 0.0,
                  exponent: float = 1.0) -> None:
@@ -458,6 +480,10 @@ class TanhDecay(Schedule):
     """
 
     _lr_params = ("lr", "min_lr")
+
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(lr=0.1, decay_steps=180, min_lr=0.002)
 
     def __init__(self, lr: float, decay_steps: int, min_lr: float = 0.0, lb: float = -7.0,
                  ub: float = 3.0) -> None:

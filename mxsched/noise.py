@@ -48,7 +48,7 @@ def uniform_array(seed: int, t: np.ndarray) -> np.ndarray:
     """:func:`uniform` for an array of steps."""
     base = np.uint64(_splitmix(seed & _MASK))
     with np.errstate(over="ignore"):
-        key = base + np.floor(t).astype(np.uint64)
+        key = base + np.fmod(np.floor(t), 2.0 ** 64).astype(np.uint64)
     return ((_splitmix_array(key) >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0 ** -53
 
 
@@ -114,8 +114,10 @@ class Noise(Schedule):
     with ``n(t)`` a normal of standard deviation ``noise_std`` truncated to ``(-noise_pct,
     noise_pct)`` (``noise_type='normal'``, drawn by inverse CDF) or uniform on
     ``[-noise_pct, noise_pct)`` (``'uniform'``); ``n`` is constant within an integer step
-    and a pure function of ``(noise_seed, floor(t))``. ``base_lr`` is the noise-free
-    schedule's.
+    and a pure function of ``(noise_seed, floor(t))``. ``base_lr``, the largest value,
+    is ``(1 + noise_pct)`` times the noise-free schedule's (so a ``Trainer`` given
+    ``learning_rate=x`` caps the noisy rate at ``x``); assigning it rescales the
+    schedule.
 
     Parameters
     ----------
@@ -137,6 +139,11 @@ class Noise(Schedule):
     >>> [round(s(t), 4) for t in range(6)]
     [1.0, 1.0, 1.002, 1.0951, 1.0, 1.0]
     """
+
+    @classmethod
+    def _example_args(cls) -> dict:
+        import mxsched as ms  # pylint: disable=import-outside-toplevel
+        return dict(schedule=ms.CosineDecay(0.1, 180, 0.005), noise_range_t=[40, 150], noise_pct=0.2, noise_seed=7)
 
     def __init__(self, schedule: ScheduleLike,
                  noise_range_t: Union[int, Sequence[int]] = 0, noise_pct: float = 0.67,
@@ -160,7 +167,7 @@ class Noise(Schedule):
         self.noise_pct = check_fraction("noise_pct", noise_pct)
         self.noise_std = check_positive("noise_std", noise_std)
         self.noise_type = check_choice("noise_type", noise_type, ("normal", "uniform"))
-        self.noise_seed = check_int("noise_seed", noise_seed, minimum=0)
+        self.noise_seed = check_int("noise_seed", noise_seed, minimum=0, maximum=2 ** 64 - 1)
         bound = self.noise_pct / self.noise_std
         self._lo, self._hi = _norm_cdf(-bound), _norm_cdf(bound)
 
@@ -193,10 +200,7 @@ class Noise(Schedule):
         return self.schedule._values(t) * (1 + self._noise_values(t))
 
     def _peak(self):
-        return self.schedule._peak()
-
-    def _rescale(self, factor):
-        self.schedule._rescale(factor)
+        return self.schedule._peak() * (1 + self.noise_pct)
 
     def phases(self, total_steps=None):
         return self.schedule.phases(total_steps)

@@ -12,7 +12,7 @@ from typing import Optional
 
 import numpy as np
 
-from .base import (Phase, Schedule, check_bool, check_choice, check_int, check_lr,
+from .base import (Phase, Schedule, between, check_bool, check_choice, check_int, check_lr,
                    check_positive, interpolate, shift_phases)
 from .decay import CosineDecay
 from .modifiers import LinearWarmUp, ScheduleLike, as_schedule
@@ -42,6 +42,11 @@ class Hold(Schedule):
     [1.0, 1.0, 1.0, 0.5, 0.0, 0.0]
     """
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        import mxsched as ms  # pylint: disable=import-outside-toplevel
+        return dict(schedule=ms.CosineDecay(0.1, 150, 0.005), length=50)
+
     def __init__(self, schedule: ScheduleLike, length: int) -> None:
         super().__init__()
         self.schedule = as_schedule(schedule)
@@ -55,9 +60,6 @@ class Hold(Schedule):
 
     def _peak(self):
         return self.schedule._peak()
-
-    def _rescale(self, factor):
-        self.schedule._rescale(factor)
 
     def phases(self, total_steps=None):
         inner = None if total_steps is None else max(total_steps - self.length, 0)
@@ -114,6 +116,10 @@ class WarmupStableDecay(Schedule):
 
     _lr_params = ("lr",)
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(lr=0.1, warmup_steps=30, stable_steps=90, decay_steps=60, min_lr_ratio=0.05)
+
     def __init__(self, lr: float, warmup_steps: int, stable_steps: int, decay_steps: int,
                  warmup_type: str = "linear", decay_type: str = "cosine",
                  min_lr_ratio: float = 0.0, num_cycles: float = 0.5) -> None:
@@ -144,19 +150,19 @@ class WarmupStableDecay(Schedule):
     def _at(self, t):
         w, s, d, r = self.warmup_steps, self.stable_steps, self.decay_steps, self.min_lr_ratio
         if t < w:
-            factor = r + (1 - r) * self._warm(t / w, math)
+            factor = interpolate(r, 1.0, self._warm(t / w, math))
         elif t < w + s:
             factor = 1.0
         elif t < w + s + d:
-            factor = r + (1 - r) * self._decay((t - w - s) / d, math)
+            factor = interpolate(r, 1.0, self._decay((t - w - s) / d, math))
         else:
             factor = r
         return self.lr * factor
 
     def _values(self, t):
         w, s, d, r = self.warmup_steps, self.stable_steps, self.decay_steps, self.min_lr_ratio
-        warm = r + (1 - r) * self._warm(np.minimum(t / max(w, 1), 1.0), np)
-        dec = r + (1 - r) * self._decay(np.clip((t - w - s) / max(d, 1), 0.0, 1.0), np)
+        warm = interpolate(r, 1.0, self._warm(np.minimum(t / max(w, 1), 1.0), np))
+        dec = interpolate(r, 1.0, self._decay(np.clip((t - w - s) / max(d, 1), 0.0, 1.0), np))
         return self.lr * np.where(t < w, warm, np.where(t < w + s, 1.0,
                                                         np.where(t < w + s + d, dec, r)))
 
@@ -197,6 +203,10 @@ class WarmupHoldCosine(Schedule):
 
     _lr_params = ("start_lr", "peak_lr", "min_lr")
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(start_lr=0.0, peak_lr=0.1, total_steps=180, warmup_steps=30, hold_steps=30, min_lr=0.002)
+
     def __init__(self, start_lr: float, peak_lr: float, total_steps: int, warmup_steps: int,
                  hold_steps: int = 0, min_lr: float = 0.0) -> None:
         super().__init__()
@@ -233,10 +243,6 @@ class WarmupHoldCosine(Schedule):
 
     def _peak(self):
         return self.peak_lr
-
-    def _rescale(self, factor):
-        super()._rescale(factor)
-        self._decay._rescale(factor)
 
     def phases(self, total_steps=None):
         w, h, n = self.warmup_steps, self.hold_steps, self.total_steps
@@ -285,6 +291,10 @@ class KerasCosineDecay(Schedule):
 
     _lr_params = ("initial_learning_rate", "warmup_target")
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(initial_learning_rate=0.0, decay_steps=150, alpha=0.05, warmup_target=0.1, warmup_steps=30)
+
     def __init__(self, initial_learning_rate: float, decay_steps: int, alpha: float = 0.0,
                  warmup_target: Optional[float] = None, warmup_steps: int = 0) -> None:
         super().__init__()
@@ -303,9 +313,6 @@ class KerasCosineDecay(Schedule):
             raise ValueError(f"warmup_target must be given when warmup_steps > 0, "
                              f"got None with warmup_steps={warmup_steps!r}")
         self.warmup_target = warmup_target
-        self._build()
-
-    def _build(self):
         target = (self.initial_learning_rate if self.warmup_target is None
                   else self.warmup_target)
         decay = CosineDecay(target, self.decay_steps, self.alpha * target)
@@ -320,12 +327,6 @@ class KerasCosineDecay(Schedule):
 
     def _peak(self):
         return self._schedule._peak()
-
-    def _rescale(self, factor):
-        self.initial_learning_rate *= factor
-        if self.warmup_target is not None:
-            self.warmup_target *= factor
-        self._build()
 
     def phases(self, total_steps=None):
         w, d = self.warmup_steps, self.decay_steps
@@ -392,6 +393,10 @@ class TorchOneCycle(Schedule):
 
     _lr_params = ("max_lr",)
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(max_lr=0.1, total_steps=200)
+
     def __init__(self, max_lr: float, total_steps: int, pct_start: float = 0.3,
                  anneal_strategy: str = "cos", div_factor: float = 25.0,
                  final_div_factor: float = 1e4, three_phase: bool = False) -> None:
@@ -425,9 +430,12 @@ class TorchOneCycle(Schedule):
         return [(initial, self.max_lr), (self.max_lr, final)]
 
     def _anneal(self, start, end, pct, xp):
+        # PyTorch's formulas, kept between the two ends against float rounding
         if self.anneal_strategy == "cos":
-            return end + (start - end) / 2.0 * (xp.cos(math.pi * pct) + 1)
-        return (end - start) * pct + start
+            value = end + (start - end) / 2.0 * (xp.cos(math.pi * pct) + 1)
+        else:
+            value = (end - start) * pct + start
+        return between(value, start, end)
 
     def _at(self, t):
         levels = self._levels()

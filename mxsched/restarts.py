@@ -12,8 +12,8 @@ from typing import Optional
 
 import numpy as np
 
-from .base import (Phase, Schedule, check_choice, check_int, check_lr, check_positive,
-                   interpolate)
+from .base import (Phase, Schedule, between, check_choice, check_factor, check_int,
+                   check_lr, check_positive, interpolate)
 from .modifiers import ScheduleLike, as_schedule
 
 __all__ = ["Restarts"]
@@ -64,14 +64,16 @@ class Restarts(Schedule):
     period_mult : float, default 1
         Each cycle is ``period_mult`` times longer than the previous (``>= 1``).
     decay : float, default 1
-        Per-cycle factor ``> 0`` of the height (or of the peak, see ``decay_mode``).
+        Per-cycle factor in ``(0, 1]`` of the height (or of the peak, see ``decay_mode``).
     decay_mode : {'height', 'peak'}, default 'height'
     cycle_limit : int, optional
         Number of cycles (``>= 1``); afterwards the value stays at ``floor``.
     k_decay : float, default 1
         k-decay exponent (``> 0``); ``> 1`` keeps the value high for longer.
     floor : float, optional
-        Level the cycles decay towards; default ``schedule(period)``.
+        Level the cycles decay towards; default ``schedule(period)``. In peak mode it
+        must not exceed the schedule's peak. ``base_lr`` is the larger of the schedule's
+        peak and ``floor``.
 
     Examples
     --------
@@ -86,6 +88,13 @@ class Restarts(Schedule):
     Zhang & Li, "k-decay: A New Method For Learning Rate Schedule", 2020 (arXiv:2004.05909).
     """
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        import mxsched as ms  # pylint: disable=import-outside-toplevel
+        return dict(schedule=ms.CosineDecay(0.1, 40, 0.005), period=40, period_mult=1.5, decay=0.7)
+
+    _lr_params = ("floor",)
+
     def __init__(self, schedule: ScheduleLike, period: int, period_mult: float = 1.0,
                  decay: float = 1.0, decay_mode: str = "height",
                  cycle_limit: Optional[int] = None, k_decay: float = 1.0,
@@ -96,17 +105,17 @@ class Restarts(Schedule):
         self.period_mult = check_positive("period_mult", period_mult)
         if self.period_mult < 1:
             raise ValueError(f"period_mult must be >= 1, got {period_mult!r}")
-        self.decay = check_positive("decay", decay)
+        self.decay = check_factor("decay", decay)
         self.decay_mode = check_choice("decay_mode", decay_mode, ("height", "peak"))
         self.cycle_limit = None if cycle_limit is None else check_int("cycle_limit",
                                                                       cycle_limit)
         self.k_decay = check_positive("k_decay", k_decay)
         self.floor = None if floor is None else check_lr("floor", floor)
-        self._setup()
-
-    def _setup(self):
         self._floor = self.schedule._at(self.period) if self.floor is None else self.floor
         self._top = self.schedule._peak()
+        if self.decay_mode == "peak" and self._floor > self._top:
+            raise ValueError(f"floor must be <= the schedule's peak {self._top!r} in peak "
+                             f"mode, got {self._floor!r}")
 
     # -- cycles ----------------------------------------------------------------
     def _start(self, i):
@@ -143,9 +152,21 @@ class Restarts(Schedule):
 
     # -- evaluation ------------------------------------------------------------
     def _scale(self, value, gain):
-        if self.decay_mode == "peak" and self._top != self._floor:
-            gain = (gain * self._top - self._floor) / (self._top - self._floor)
-        return interpolate(self._floor, value, gain)
+        floor, top = self._floor, self._top
+        if self.decay_mode == "height" or top == floor:
+            return interpolate(floor, value, gain)
+        # peak mode: [floor, top] mapped linearly onto [floor, gain * top]. Once the decayed
+        # peak is below the floor the cycle runs upside down between gain * top and floor,
+        # as timm's cycle_decay does (a value below floor then counts as floor).
+        ratio = (gain * top - floor) / (top - floor)
+        if isinstance(ratio, np.ndarray):
+            falling = interpolate(floor, value, np.maximum(ratio, 0.0))
+            rising = between(floor + (np.maximum(value, floor) - floor) * ratio, gain * top,
+                             floor)
+            return np.where(ratio >= 0, falling, rising)
+        if ratio >= 0:
+            return interpolate(floor, value, ratio)
+        return between(floor + (max(value, floor) - floor) * ratio, gain * top, floor)
 
     def _at(self, t):
         i = self._cycle(t)
@@ -168,13 +189,7 @@ class Restarts(Schedule):
 
     # -- base_lr, phases, repr --------------------------------------------------
     def _peak(self):
-        return self._top
-
-    def _rescale(self, factor):
-        if self.floor is not None:
-            self.floor *= factor
-        self.schedule._rescale(factor)
-        self._setup()
+        return max(self._top, self._floor)
 
     def phases(self, total_steps=None):
         out = []

@@ -24,7 +24,7 @@ class TriangularSchedule(Schedule):
     With ``L = cycle_length`` and ``up = L * inc_fraction``::
 
         u(t) = t / up                  for 0 <= t <= up
-               (L - t) / (L - up)      for up < t <= L
+               (L - t) / (L * (1 - inc_fraction))   for up < t <= L
                0                       for t > L
         lr(t) = min_lr + u(t) * (max_lr - min_lr)
 
@@ -58,6 +58,10 @@ class TriangularSchedule(Schedule):
 
     _lr_params = ("min_lr", "max_lr")
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(min_lr=0.01, max_lr=0.1, cycle_length=200, inc_fraction=0.3)
+
     def __init__(self, min_lr: float, max_lr: float, cycle_length: int,
                  inc_fraction: float = 0.5) -> None:
         super().__init__()
@@ -71,7 +75,7 @@ class TriangularSchedule(Schedule):
         if t <= up:
             return t / up
         if t <= length:
-            return (length - t) / (length - up)
+            return (length - t) / (length * (1 - self.inc_fraction))
         return 0.0
 
     def _at(self, t):
@@ -89,7 +93,7 @@ class TriangularSchedule(Schedule):
         up = length * self.inc_fraction
         with np.errstate(divide="ignore", invalid="ignore"):  # inc_fraction = 1: L - up = 0
             frac = np.where(t <= up, t / up,
-                            np.where(t <= length, (length - t) / (length - up), 0.0))
+                            np.where(t <= length, (length - t) / (length * (1 - self.inc_fraction)), 0.0))
         return interpolate(self.min_lr, self.max_lr, frac)
 
     def _peak(self):
@@ -130,6 +134,10 @@ class CosineAnnealing(Schedule):
     """
 
     _lr_params = ("min_lr", "max_lr")
+
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(min_lr=0.005, max_lr=0.1, cycle_length=200)
 
     def __init__(self, min_lr: float, max_lr: float, cycle_length: int) -> None:
         super().__init__()

@@ -8,13 +8,109 @@ classic bug: a step decay "at epoch 30" that fires after 30 updates).
 from __future__ import annotations
 
 import math
+import numbers
+from fractions import Fraction
+from typing import Union
 
 import numpy as np
 
-from .base import Phase, Schedule, check_bool, check_int, check_positive
+from .base import Phase, Schedule, check_bool, check_int
 from .modifiers import ScheduleLike, as_schedule
 
 __all__ = ["InUnits"]
+
+Ratio = Union[int, float, Fraction]
+
+#: a rate whose reduced denominator exceeds this is used as a float (see ``check_ratio``)
+_MAX_DENOMINATOR = 2 ** 20
+
+
+def check_ratio(name: str, value: Ratio) -> Ratio:
+    """Return ``value`` (an int, float or ``fractions.Fraction``) if it is finite and > 0.
+
+    An int or a Fraction is kept as it is (a Fraction with denominator 1 becomes an
+    int); a float is kept as a float.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number (int, float or Fraction), got {value!r}")
+    if isinstance(value, numbers.Rational) and not isinstance(value, numbers.Integral):
+        frac = Fraction(value.numerator, value.denominator)
+        if frac <= 0:
+            raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+        return int(frac) if frac.denominator == 1 else frac
+    if isinstance(value, numbers.Integral):
+        value = int(value)
+        if value <= 0:
+            raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+        return value
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return value
+
+
+class UnitClock:
+    """Update count -> position in a unit of ``rate`` updates, in exact arithmetic.
+
+    With ``rate = num / den`` (an int, a Fraction, or a float that is a simple
+    fraction such as 78.5), the position of update ``t`` is ``t * den / num``: an exact
+    rational rounded once to a float, so a boundary at position ``b`` is crossed at
+    exactly update ``b * num / den``. ``index(t) = max(ceil(t * den / num) - 1, 0)``
+    is computed in integers. A float rate whose fraction has a denominator above
+    2**20 is used as a float (``t / rate``).
+    """
+
+    def __init__(self, rate: Ratio) -> None:
+        frac = Fraction(rate)
+        self.exact = frac.denominator <= _MAX_DENOMINATOR
+        self.num, self.den = frac.numerator, frac.denominator
+        self.rate = float(rate)
+
+    # -- one step --------------------------------------------------------------------
+    def position(self, t) -> float:
+        """``t / rate``, the position of update ``t`` (a float)."""
+        if not self.exact:
+            return t / self.rate
+        if float(t).is_integer():
+            return (int(t) * self.den) / self.num      # int / int: correctly rounded
+        return float(Fraction(t) * self.den / self.num)
+
+    def index(self, t) -> int:
+        """``max(ceil(t / rate) - 1, 0)``: the index of the unit update ``t`` falls in
+        (updates ``1..rate`` are unit 0)."""
+        if not self.exact:
+            return max(math.ceil(t / self.rate) - 1, 0)
+        if float(t).is_integer():
+            return max(-(-(int(t) * self.den) // self.num) - 1, 0)
+        return max(math.ceil(Fraction(t) * self.den / self.num) - 1, 0)
+
+    # -- arrays ------------------------------------------------------------------------
+    def _integer(self, t: np.ndarray):
+        """``t`` as int64 when every step is a whole number small enough to be exact."""
+        if not self.exact or not len(t):
+            return None
+        if not np.all(np.floor(t) == t) or float(t.max()) * self.den >= 2.0 ** 53:
+            return None
+        return t.astype(np.int64)
+
+    def positions(self, t: np.ndarray) -> np.ndarray:
+        """:meth:`position` of every step."""
+        ti = self._integer(t)
+        if ti is not None:
+            return (ti * self.den) / self.num            # exact product, one rounding
+        if not self.exact:
+            return t / self.rate
+        return np.fromiter((self.position(float(x)) for x in t), dtype=np.float64,
+                           count=len(t))
+
+    def indices(self, t: np.ndarray) -> np.ndarray:
+        """:meth:`index` of every step, as float64."""
+        ti = self._integer(t)
+        if ti is not None:
+            return np.maximum(-((-ti * self.den) // self.num) - 1, 0).astype(np.float64)
+        if not self.exact:
+            return np.maximum(np.ceil(t / self.rate) - 1, 0.0)
+        return np.fromiter((self.index(float(x)) for x in t), dtype=np.float64, count=len(t))
 
 
 class InUnits(Schedule):
@@ -26,6 +122,11 @@ class InUnits(Schedule):
         x = t / U                           (stepwise=False: continuous, per update)
         x = max(ceil(t / U) - 1, 0)         (stepwise=True: the index of the current unit)
         lr(t) = schedule(x)
+
+    The conversion is exact: ``U`` is held as a fraction (``Fraction(235, 3)`` for 235
+    batches per epoch with an update every 3 batches), ``ceil`` is taken in integers
+    and the position is rounded to a float once, so every boundary falls on exactly the
+    update it should (no float division off by one at ``t = k * U``).
 
     ``stepwise=True`` is PyTorch's per-epoch ``scheduler.step()``: updates ``1..U`` are
     epoch 0 and all see ``schedule(0)``, updates ``U+1..2U`` see ``schedule(1)``, and so on.
@@ -39,8 +140,9 @@ class InUnits(Schedule):
     ----------
     schedule : schedule
         The schedule, in units (copied, never modified).
-    updates_per_unit : float
-        Optimizer updates per unit (``> 0``; may be fractional).
+    updates_per_unit : int, float or fractions.Fraction
+        Optimizer updates per unit (``> 0``; may be fractional: give a ``Fraction`` for
+        an exact ratio such as 235/3).
     stepwise : bool, default False
         Hold the value for a whole unit (see above).
     unit : str, default 'epoch'
@@ -57,15 +159,26 @@ class InUnits(Schedule):
     0.01
     """
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        import mxsched as ms  # pylint: disable=import-outside-toplevel
+        from fractions import Fraction  # pylint: disable=import-outside-toplevel
+        return dict(schedule=ms.StepDecay(0.1, step_size=3, gamma=0.5), updates_per_unit=Fraction(40, 3), stepwise=True, unit='epoch')
+
     def __init__(self, schedule: ScheduleLike, updates_per_unit: float,
                  stepwise: bool = False, unit: str = "epoch") -> None:
         super().__init__()
         self.schedule = as_schedule(schedule)
-        self.updates_per_unit = check_positive("updates_per_unit", updates_per_unit)
+        self.updates_per_unit = check_ratio("updates_per_unit", updates_per_unit)
         self.stepwise = check_bool("stepwise", stepwise)
-        if not isinstance(unit, str) or not unit:
+        if not isinstance(unit, str):
             raise TypeError(f"unit must be a non-empty string, got {unit!r}")
+        if not unit or not unit.isascii() or not unit.isprintable():
+            # MXNet sends schedules to parameter servers as protocol-0 pickles decoded as
+            # UTF-8: a non-ASCII character there is written as a raw latin-1 byte.
+            raise ValueError(f"unit must be a non-empty printable ASCII string, got {unit!r}")
         self.unit = unit
+        self._clock = UnitClock(self.updates_per_unit)
 
     @classmethod
     def epochs(cls, schedule: ScheduleLike, batches_per_epoch: int, accumulation: int = 1,
@@ -77,37 +190,27 @@ class InUnits(Schedule):
         """
         batches = check_int("batches_per_epoch", batches_per_epoch)
         accumulation = check_int("accumulation", accumulation)
-        return cls(schedule, batches / accumulation, stepwise=stepwise, unit="epoch")
+        return cls(schedule, Fraction(batches, accumulation), stepwise=stepwise, unit="epoch")
 
     @classmethod
     def percent(cls, schedule: ScheduleLike, total_updates: int) -> "InUnits":
         """``schedule`` over positions 0..100, reaching 100 after ``total_updates``."""
         total = check_int("total_updates", total_updates)
-        return cls(schedule, total / 100, unit="% of training")
-
-    def _position(self, t):
-        if self.stepwise:
-            return max(math.ceil(t / self.updates_per_unit) - 1, 0)
-        return t / self.updates_per_unit
+        return cls(schedule, Fraction(total, 100), unit="% of training")
 
     def _at(self, t):
-        return self.schedule._at(self._position(t))
+        clock = self._clock
+        return self.schedule._at(clock.index(t) if self.stepwise else clock.position(t))
 
     def _values(self, t):
-        if self.stepwise:
-            x = np.maximum(np.ceil(t / self.updates_per_unit) - 1, 0.0)
-        else:
-            x = t / self.updates_per_unit
-        return self.schedule._values(x)
+        clock = self._clock
+        return self.schedule._values(clock.indices(t) if self.stepwise else clock.positions(t))
 
     def _peak(self):
         return self.schedule._peak()
 
-    def _rescale(self, factor):
-        self.schedule._rescale(factor)
-
     def phases(self, total_steps=None):
-        upu = self.updates_per_unit
+        upu = float(self.updates_per_unit)
         inner = None if total_steps is None else total_steps / upu
         out = []
         for name, start, end in self.schedule.phases(inner):

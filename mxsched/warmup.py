@@ -15,12 +15,14 @@ schedule (``Restarts(CosineWarmUp(CosineDecay(...), ...), period=...)``).
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Optional
 
 import numpy as np
 
-from .base import check_int, check_lr, check_positive, interpolate
+from .base import check_int, check_lr, interpolate
 from .modifiers import ScheduleLike, _WarmUp, as_schedule
+from .units import Ratio, UnitClock, check_ratio
 
 __all__ = ["ConstantWarmUp", "LogWarmUp", "CosineWarmUp", "EpochStepWarmUp"]
 
@@ -54,6 +56,11 @@ class ConstantWarmUp(_WarmUp):
     Goyal et al., "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour", 2017.
     """
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        import mxsched as ms  # pylint: disable=import-outside-toplevel
+        return dict(schedule=ms.Constant(0.1), start_lr=0.02, length=40)
+
     def __init__(self, schedule: ScheduleLike, start_lr: float, length: int) -> None:
         super().__init__()
         self._init_warmup(schedule, start_lr, length)
@@ -71,7 +78,9 @@ class LogWarmUp(_WarmUp):
         lr(t) = start_lr + (peak - start_lr) * ln(t + 1) / ln(length)    for t < length
                 schedule(t - length)                                     after
 
-    It reaches ``peak`` at ``t = length - 1`` (fast at first, slow at the end).
+    It reaches ``peak`` at ``t = length - 1`` (fast at first, slow at the end) and
+    stays there until the schedule takes over at ``t = length`` (between the two, at
+    fractional steps, the logarithm would overshoot ``peak``).
 
     Parameters
     ----------
@@ -90,15 +99,21 @@ class LogWarmUp(_WarmUp):
     [0.0, 0.5, 0.7925, 1.0, 1.0, 1.0]
     """
 
+    @classmethod
+    def _example_args(cls) -> dict:
+        import mxsched as ms  # pylint: disable=import-outside-toplevel
+        return dict(schedule=ms.CosineDecay(0.1, 150, 0.005), start_lr=0.0, length=50)
+
     def __init__(self, schedule: ScheduleLike, start_lr: float, length: int) -> None:
         super().__init__()
         self._init_warmup(schedule, start_lr, length, min_length=2)
 
     def _ramp(self, t):
-        return math.log(t + 1) / math.log(self.length)
+        # ln(t + 1) / ln(length) passes 1 at t = length - 1: it stays there
+        return min(math.log(t + 1) / math.log(self.length), 1.0)
 
     def _ramp_values(self, t):
-        return np.log(t + 1) / math.log(self.length)
+        return np.minimum(np.log(t + 1) / math.log(self.length), 1.0)
 
 
 class CosineWarmUp(_WarmUp):
@@ -114,6 +129,11 @@ class CosineWarmUp(_WarmUp):
     >>> [round(s(t), 4) for t in range(6)]
     [0.0, 0.1464, 0.5, 0.8536, 1.0, 1.0]
     """
+
+    @classmethod
+    def _example_args(cls) -> dict:
+        import mxsched as ms  # pylint: disable=import-outside-toplevel
+        return dict(schedule=ms.CosineDecay(0.1, 150, 0.005), start_lr=0.0, length=50)
 
     def __init__(self, schedule: ScheduleLike, start_lr: float, length: int) -> None:
         super().__init__()
@@ -136,7 +156,9 @@ class EpochStepWarmUp(_WarmUp):
                 schedule(t - E * U)                     after
 
     ``start_lr`` defaults to ``peak / (1 + E)`` (SuperGradients: ``initial_lr / (1 +
-    warmup_epochs)``), so epoch ``e`` runs at ``peak * (e + 1) / (E + 1)``.
+    warmup_epochs)``), so epoch ``e`` runs at ``peak * (e + 1) / (E + 1)``. The epoch of
+    an update is computed exactly (a ``Fraction`` ``U`` such as ``Fraction(235, 3)`` is
+    exact; see :class:`mxsched.InUnits`).
 
     Parameters
     ----------
@@ -144,7 +166,7 @@ class EpochStepWarmUp(_WarmUp):
         What follows, in updates (copied, never modified).
     epochs : int
         Warm-up epochs (``>= 1``).
-    updates_per_epoch : float
+    updates_per_epoch : int, float or fractions.Fraction
         Optimizer updates per epoch (``> 0``; batches / gradient accumulation).
     start_lr : float, optional
         Value of epoch 0.
@@ -157,42 +179,47 @@ class EpochStepWarmUp(_WarmUp):
     [0.25, 0.25, 0.25, 0.5, 0.5, 0.75, 0.75, 1.0]
     """
 
-    def __init__(self, schedule: ScheduleLike, epochs: int, updates_per_epoch: float,
+    @classmethod
+    def _example_args(cls) -> dict:
+        import mxsched as ms  # pylint: disable=import-outside-toplevel
+        return dict(schedule=ms.CosineDecay(0.1, 120, 0.005), epochs=4, updates_per_epoch=20)
+
+    def __init__(self, schedule: ScheduleLike, epochs: int, updates_per_epoch: Ratio,
                  start_lr: Optional[float] = None) -> None:
         super().__init__()
         self.schedule = as_schedule(schedule)
         self.epochs = check_int("epochs", epochs)
-        self.updates_per_epoch = check_positive("updates_per_epoch", updates_per_epoch)
+        self.updates_per_epoch = check_ratio("updates_per_epoch", updates_per_epoch)
+        self._clock = UnitClock(self.updates_per_epoch)
+        self._length = Fraction(self.updates_per_epoch) * self.epochs
         self._peak_value = self.schedule._at(0)
         self._start_given = start_lr is not None
         self.start_lr = (check_lr("start_lr", start_lr) if self._start_given
                          else self._peak_value / (1 + self.epochs))
 
     @property
-    def length(self):  # the warm-up in updates, used by the shared machinery
-        return self.epochs * self.updates_per_epoch
+    def length(self) -> float:
+        """The warm-up in updates, ``epochs * updates_per_epoch``."""
+        return float(self._length)
 
     def _warm_steps(self):
-        return self.epochs * self.updates_per_epoch
+        return float(self._length)
 
     def _at(self, t):
-        if t <= self._warm_steps():
-            return interpolate(self.start_lr, self._peak_value, self._ramp(t))
-        return self.schedule._at(t - self._warm_steps())
+        e = self._clock.index(t)
+        if e < self.epochs:
+            return interpolate(self.start_lr, self._peak_value, e / self.epochs)
+        if self._length.denominator == 1:
+            return self.schedule._at(t - self._length.numerator)
+        return self.schedule._at(float(Fraction(t) - self._length))
 
     def _values(self, t):
-        length = self._warm_steps()
-        out = interpolate(self.start_lr, self._peak_value, self._ramp_values(t))
-        after = t > length
+        e = self._clock.indices(t)
+        out = interpolate(self.start_lr, self._peak_value, np.minimum(e, self.epochs) / self.epochs)
+        after = e >= self.epochs
         if after.any():
-            out[after] = self.schedule._values(t[after] - length)
+            out[after] = self.schedule._values(t[after] - float(self._length))
         return out
-
-    def _ramp(self, t):
-        return max(math.ceil(t / self.updates_per_epoch) - 1, 0) / self.epochs
-
-    def _ramp_values(self, t):
-        return np.maximum(np.ceil(t / self.updates_per_epoch) - 1, 0.0) / self.epochs
 
     def _repr_args(self):
         args = [("schedule", self.schedule), ("epochs", self.epochs),
@@ -200,8 +227,3 @@ class EpochStepWarmUp(_WarmUp):
         if self._start_given:
             args.append(("start_lr", self.start_lr))
         return args
-
-    def _rescale(self, factor):
-        self.start_lr *= factor
-        self.schedule._rescale(factor)
-        self._peak_value = self.schedule._at(0)

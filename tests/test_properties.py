@@ -122,7 +122,7 @@ def test_far_past_the_end_and_huge_steps(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_negative_or_nan_step_is_a_value_error(name):
     sched = SCHEDULES[name]()
-    with pytest.raises(ValueError, match=r"num_update must be a number >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"num_update must be a finite number >= 0, got -1"):
         sched(-1)
     with pytest.raises(ValueError, match=r"got nan"):
         sched(float("nan"))

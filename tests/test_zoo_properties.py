@@ -1,5 +1,6 @@
 """The core guarantees (SPEC section 3) for every schedule added by the zoo, and nestings."""
 import copy
+from fractions import Fraction
 import math
 import pickle
 import time
@@ -76,6 +77,7 @@ ZOO = {
 NAMES = sorted(ZOO)
 #: the reference peak falls between integer steps (or the envelope lowers it first)
 PEAK_BETWEEN_STEPS = {"epoch-step-warmup", "exp-range", "torch-onecycle-linear"}
+NOISY = {"noise", "noise-uniform"}
 STEPS = np.arange(0, 700)
 
 
@@ -126,6 +128,9 @@ def test_base_lr_reads_the_peak_and_assignment_rescales(name):
     highest = sched.values(np.arange(0, 100)).max()
     if name in PEAK_BETWEEN_STEPS:
         assert highest <= peak < 1.06 * highest
+    elif name in NOISY:  # the bound of the noisy rate: (1 + noise_pct) * noise-free peak
+        assert peak == pytest.approx((1 + sched.noise_pct) * sched.schedule.base_lr)
+        assert highest <= peak
     else:
         assert peak == pytest.approx(highest, rel=1e-12)
     original = sched.values(STEPS)
@@ -160,7 +165,7 @@ def test_constant_cost_per_call(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_negative_or_nan_step_is_a_value_error(name):
     sched = ZOO[name]()
-    with pytest.raises(ValueError, match=r"num_update must be a number >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"num_update must be a finite number >= 0, got -1"):
         sched(-1)
     with pytest.raises(ValueError, match=r"steps must be finite and >= 0"):
         sched.values([0, -3])
@@ -169,7 +174,8 @@ def test_negative_or_nan_step_is_a_value_error(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_repr_shows_the_constructor_call(name):
     sched = ZOO[name]()
-    rebuilt = eval(repr(sched), vars(mxsched))  # test only: the repr is a valid call
+    # test only: the repr is a valid call (exact ratios show as fractions.Fraction)
+    rebuilt = eval(repr(sched), dict(vars(mxsched), Fraction=Fraction))
     assert repr(rebuilt) == repr(sched)
     np.testing.assert_array_equal(rebuilt.values(STEPS), sched.values(STEPS))
 
