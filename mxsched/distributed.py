@@ -169,10 +169,14 @@ def _evaluate(sched: Any, steps: Sequence[int]) -> list[float]:
 def server_payload(obj: Any) -> bytes:
     """The exact bytes a parameter server receives for ``kv.set_optimizer(obj)``.
 
-    MXNet 1.9.1 sends ``py_str(pickle.dumps(optimizer, 0))`` through a C string:
-    protocol 0 (no ``__slots__`` without ``__getstate__``), decoded as UTF-8, cut
-    at the first NUL byte. A schedule is wrapped in ``mx.optimizer.SGD`` first.
+    MXNet 1.9.1's ``KVStore.set_optimizer`` sends ``py_str(pickle.dumps(optimizer, 0))``
+    through ``c_str`` to the servers, whose controller (a ``ctypes.c_char_p`` callback)
+    hands the bytes up to the first NUL to ``pickle.loads``. This function runs those
+    very steps, with MXNet's own ``py_str`` and ``c_str``. A schedule is wrapped in
+    ``mx.optimizer.SGD`` first.
     """
+    from mxnet.base import c_str, py_str
+
     optimizer, _ = _unwrap(obj)
     try:
         raw = pickle.dumps(optimizer, 0)
@@ -183,13 +187,14 @@ def server_payload(obj: Any) -> bytes:
             "use module-level classes (no lambdas, closures or local functions), and give "
             "classes with __slots__ a __getstate__.") from exc
     try:
-        text = raw.decode("utf-8")
+        text = py_str(raw)
     except UnicodeDecodeError as exc:
         raise ServerPickleError(
             f"the protocol-0 pickle of {_describe(obj)} is not valid UTF-8 ({exc}); MXNet "
-            "decodes it with py_str before sending it, so it cannot reach a server") from exc
-    payload = text.encode("utf-8")
-    if b"\0" in payload:
+            "decodes it with py_str before sending it, so it cannot reach a server (numpy "
+            "objects in a pickled state do this: keep plain Python values)") from exc
+    payload = c_str(text).value
+    if len(payload) != len(text.encode("utf-8")):
         raise ServerPickleError(
             f"the protocol-0 pickle of {_describe(obj)} contains a NUL byte; MXNet sends it as "
             "a C string, which would cut it there")

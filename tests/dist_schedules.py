@@ -20,6 +20,14 @@ def nested_longer():
                         start_lr=0.0, length=3)
 
 
+def sgdr():
+    """SGDR with growing cycles (2, 4, 8, ...) and halving peaks behind a warm-up: its cycle
+    table once put numpy arrays into the pickle, which MXNet cannot send to a server."""
+    return LinearWarmUp(CyclicalSchedule(CosineAnnealing, cycle_length=2, cycle_length_decay=2,
+                                         cycle_magnitude_decay=0.5, min_lr=0.01, max_lr=0.1),
+                        start_lr=0.0, length=2)
+
+
 def bad():
     """A schedule whose module cannot be imported inside a server's ``import mxnet``."""
     from bad_schedule_module import HalvingSchedule
@@ -28,7 +36,8 @@ def bad():
 
 
 def make_schedule(name: str):
-    return {"nested": nested, "nested_longer": nested_longer, "bad": bad}[name]()
+    return {"nested": nested, "nested_longer": nested_longer, "sgdr": sgdr,
+            "bad": bad}[name]()
 
 
 class ForgetfulSchedule(LRScheduler):

@@ -194,6 +194,19 @@ def test_dist_sync_applies_the_scheduled_lr_at_every_update(uninterrupted, uok):
     assert [r["local_num_update"] for r in ranks] == ([0, 0] if uok else [STEPS, STEPS])
 
 
+@pytest.mark.parametrize("uok", [True, False], ids=["update_on_kvstore", "update_on_worker"])
+def test_dist_sync_trains_with_sgdr_of_growing_cycles(tmp_path, uok):
+    """Cycles of 2, 4, 8 updates: the schedule reaches the servers and every update uses it."""
+    sched = dist_schedules.sgdr()
+    check_server_picklable(sched)
+    result = dist.run_local_job(worker_cmd(tmp_path, uok, "--schedule", "sgdr"),
+                                num_workers=2, timeout=JOB_TIMEOUT)
+    assert set(result.returncodes.values()) == {0}, result.returncodes
+    for r in read_ranks(tmp_path):
+        assert len(r["weights"]) == STEPS + 1
+        assert_lrs_applied(r["weights"], sched, who=f"rank {r['rank']}: ")
+
+
 def test_without_init_kvstore_a_server_ignores_lr_mult(tmp_path):
     """MXNet 1.9.1 behaviour that init_kvstore corrects (lr_mult = 0.5 in the worker)."""
     dist.run_local_job(worker_cmd(tmp_path, True, "--no-init-fix"), num_workers=2,
