@@ -247,7 +247,9 @@ def _check_positive_int(name: str, value: Any) -> int:
 
 
 def _check_options(channels: Any, size: Any, timeout: Any) -> None:
-    if channels not in (1, 3) or isinstance(channels, bool):
+    if isinstance(channels, (bool, np.bool_)) or not isinstance(channels, (int, np.integer)):
+        raise TypeError(f"channels must be the integer 1 or 3, got {channels!r}")
+    if channels not in (1, 3):
         raise ValueError(f"channels must be 1 or 3, got {channels!r}")
     _check_positive_int("size", size)
     if (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
@@ -573,6 +575,8 @@ def load_data(batch_size: int, name: Optional[str] = None, *, quick: Optional[bo
         ``(batch,)``, on the CPU: move them with ``as_in_context(ctx)``.
     """
     batch_size = _check_positive_int("batch_size", batch_size)
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
     if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
         raise ValueError(f"num_workers must be a non-negative integer, got {num_workers!r}")
     train, test, info = load_dataset(name, quick=quick, channels=channels, size=size, root=root,
