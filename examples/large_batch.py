@@ -39,23 +39,41 @@ probe weight, see below), and the loss curves are printed side by side.
 Run across machines
 -------------------
 With ``DMLC_ROLE`` set, the script is a job process: ``import mxnet`` turns a
-``scheduler`` or ``server`` into that role (it never returns), a ``worker`` trains. So
-it runs under MXNet's own launcher unchanged, e.g. with an ssh host file::
+``scheduler`` or ``server`` into that role (it never returns), a ``worker`` trains
+(``--num-workers`` is then ignored: the kvstore knows the count). So it runs
+unchanged under ``python -m mxsched.launch``, MXNet's own launcher (the
+``dmlc_tracker`` of the mxnet wheel, made to work on Python 3.9 and later; see
+:mod:`mxsched.launch` for every option). What the machines need:
 
-    python $MXNET_HOME/tools/launch.py -n 4 -s 2 -H hosts --launcher ssh \\
-        python examples/large_batch.py --total-batch 1024 --out /shared/run1
+* this repository at the **same path** on every host, with the package installed in
+  a virtual environment at the same path (``make install`` there makes ``.venv``
+  with scikit-learn); the launcher runs ``cd <this directory>`` on each host, then
+  the command;
+* ssh from this machine to every host **without a prompt**: your public key in the
+  host's ``~/.ssh/authorized_keys`` (an unknown host key is accepted and remembered,
+  a changed one refused);
+* ``--out`` a directory that every worker can write to (a shared file system): each
+  worker writes its record there.
 
-or by hand, on each machine, with the variables that ``tools/launch.py`` would set::
+A host file names one host a line, ``host`` or ``host:port`` (the ssh port); servers
+first, then workers are spread over it round-robin, the scheduler runs on this
+machine (``--host-ip`` gives its address if the hosts cannot reach the one the
+tracker guesses). From the repository on this machine::
+
+    printf '10.0.0.2\n10.0.0.3:2222\n' > hosts
+    .venv/bin/python -m mxsched.launch --launcher ssh -H hosts -n 4 -s 2 \\
+        .venv/bin/python examples/large_batch.py --total-batch 1024 --out /shared/run1
+    .venv/bin/python examples/large_batch.py --summarize /shared/run1   # checks the records
+
+``--launcher local`` (no host file) starts the same job on this machine only.
+Or start the processes by hand, on each machine, with the variables that the
+launcher sets::
 
     DMLC_ROLE=scheduler|server|worker   # one scheduler, S servers, N workers
     DMLC_PS_ROOT_URI=10.0.0.1           # the scheduler's address ...
     DMLC_PS_ROOT_PORT=9091              # ... and port
     DMLC_NUM_SERVER=S DMLC_NUM_WORKER=N
     DMLC_NODE_HOST=<this machine's address>  (optional: the address to announce)
-
-Every machine needs this repository (``pip install -e .``) and scikit-learn; ``--out``
-must be a directory every worker can write to (a shared file system) for the
-per-worker records; the launcher-side comparison then runs with ``--summarize DIR``.
 
 Pitfalls this script avoids (see README, "Distributed training and resuming"):
 ``import mxnet`` comes before ``import mxsched`` -- a server unpickles the optimizer,
@@ -351,7 +369,7 @@ def parse(argv):
     p.add_argument("--summarize", metavar="DIR",
                    help="only check and summarise the worker records in DIR")
     args = p.parse_args(argv)
-    for n in args.num_workers:
+    for n in args.num_workers if os.environ.get("DMLC_ROLE") is None else ():  # a job: kv knows
         if n < 1 or args.total_batch % n:
             p.error(f"--num-workers must divide --total-batch {args.total_batch}, got {n}")
     return args
