@@ -75,7 +75,16 @@ def interpolate(start, end, frac):
     >>> interpolate(0.001, 0.01, 1.0)
     0.01
     """
-    return between(start + (end - start) * frac, start, end)
+    value = start + (end - start) * frac
+    if type(value) is float:  # the common scalar case, without a function call
+        if start <= end:
+            return start if value < start else end if value > end else value
+        return end if value < end else start if value > start else value
+    if isinstance(value, np.ndarray) and np.ndim(start) == 0 and np.ndim(end) == 0:
+        lo, hi = (start, end) if start <= end else (end, start)
+        np.maximum(value, lo, out=value)  # a fresh array: clip it in place
+        return np.minimum(value, hi, out=value)
+    return between(value, start, end)
 
 
 # --------------------------------------------------------------------------- checks
@@ -178,6 +187,12 @@ def check_increasing(name: str, values: Any, minimum: int = 1) -> List[int]:
 
 def check_step(num_update: Any) -> Any:
     """Return ``num_update`` if it is a finite real number ``>= 0`` (an update count)."""
+    kind = type(num_update)
+    if kind is int:  # MXNet's optimizer passes an int: the fast path
+        if num_update >= 0:
+            return num_update
+    elif kind is float and num_update >= 0 and num_update != math.inf:
+        return num_update
     if _is_bool(num_update) or not isinstance(num_update, numbers.Real):
         raise TypeError(f"num_update must be a real number, got {num_update!r}")
     if not (num_update >= 0 and math.isfinite(num_update)):  # also rejects NaN
@@ -305,6 +320,8 @@ class Schedule(LRScheduler, metaclass=_ScheduleType):
     # -- evaluation ------------------------------------------------------------
     def __call__(self, num_update: float) -> float:
         """The learning rate at update ``num_update`` (a finite number ``>= 0``)."""
+        if type(num_update) is int and num_update >= 0:  # what MXNet's optimizer passes
+            return float(self._at(num_update))
         return float(self._at(check_step(num_update)))
 
     def values(self, steps: Iterable[float]) -> np.ndarray:

@@ -69,17 +69,18 @@ class TriangularSchedule(Schedule):
         self.cycle_length = check_int("cycle_length", cycle_length)
         self.inc_fraction = check_fraction("inc_fraction", inc_fraction)
 
-    def _fraction(self, t):
-        length = self.cycle_length
-        up = length * self.inc_fraction
-        if t <= up:
-            return t / up
-        if t <= length:
-            return (length - t) / (length * (1 - self.inc_fraction))
-        return 0.0
-
     def _at(self, t):
-        return interpolate(self.min_lr, self.max_lr, self._fraction(t))
+        length, inc = self.cycle_length, self.inc_fraction
+        up = length * inc
+        if t <= up:
+            u = t / up
+        elif t <= length:
+            u = (length - t) / (length * (1 - inc))
+        else:
+            return self.min_lr
+        low, high = self.min_lr, self.max_lr
+        value = low + (high - low) * u
+        return high if value > high else value  # >= low: u >= 0
 
     def _values(self, t):
         return self._values_at_lengths(t, self.cycle_length)
@@ -145,18 +146,30 @@ class CosineAnnealing(Schedule):
         self.cycle_length = check_int("cycle_length", cycle_length)
 
     def _at(self, t):
-        if t >= self.cycle_length:
-            return self.min_lr
-        return interpolate(self.min_lr, self.max_lr,
-                           (1 + math.cos(math.pi * t / self.cycle_length)) / 2)
+        length, low = self.cycle_length, self.min_lr
+        if t >= length:
+            return low
+        high = self.max_lr
+        value = low + (high - low) * ((1 + math.cos(math.pi * t / length)) / 2)
+        return high if value > high else value  # >= low: the factor is >= 0
 
     def _values(self, t):
         return self._values_at_lengths(t, self.cycle_length)
 
     def _values_at_lengths(self, t, length):
         """Values at steps ``t`` with cycle length(s) ``length`` (scalar or array)."""
-        frac = (1 + np.cos(np.pi * (np.minimum(t, length) / length))) / 2
-        return np.where(t >= length, self.min_lr, interpolate(self.min_lr, self.max_lr, frac))
+        low, high = self.min_lr, self.max_lr
+        x = np.minimum(t, length)       # the scalar formula, operation for operation,
+        x *= np.pi                      # in place: low + (high - low) * (1 + cos(pi t / L)) / 2
+        x /= length
+        np.cos(x, out=x)
+        x += 1
+        x /= 2
+        x *= high - low
+        x += low
+        np.minimum(x, high, out=x)      # rounding never lifts a value above the peak
+        x[t >= length] = low
+        return x
 
     def _peak(self):
         return self.max_lr
