@@ -36,6 +36,7 @@ from .training import (History, ScheduleHandler, default_context, evaluate_accur
 from .units import InUnits
 from .warmup import ConstantWarmUp, CosineWarmUp, EpochStepWarmUp, LogWarmUp
 
+# The one source of the version: pyproject.toml reads this literal statically.
 __version__ = "0.1.0"
 
 __all__ = [
