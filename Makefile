@@ -4,6 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mxsched-installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# The MXNet 1.9.1 build to install, e.g. MXNET=mxnet-cu117 (default: chosen by
+# tools/install_mxnet.py; a build already in $(VENV) is kept).
+MXNET ?=
+export MXNET
 
 .PHONY: help install test notebooks bench example clean
 
@@ -14,9 +18,13 @@ help:
 	@echo "make example    large-batch training over 1, 2 and 4 local workers (parameter server on 127.0.0.1)"
 	@echo "make clean      remove the virtual environment and caches"
 	@echo "MXSCHED_DATASET=fashion-mnist|digits|auto  force the tutorial data set (auto: Fashion-MNIST, else digits)"
+	@echo "MXNET=mxnet-cu117 (or mxnet, mxnet-cu101 ... mxnet-cu116)  the MXNet build a new $(VENV) gets (default: chosen for this machine)"
 
-$(STAMP): pyproject.toml
+# MXNet first, by its own script (it is no dependency of the project: see pyproject.toml),
+# then the project, which then finds its MXNet build in place and leaves it alone.
+$(STAMP): pyproject.toml tools/install_mxnet.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) tools/install_mxnet.py
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,notebooks]"
 	touch $@
 

@@ -10,7 +10,21 @@ the update count (update 1 is the first optimizer update), vectorised
 >>> round(sched(5), 4), round(sched(10), 4), round(sched(100), 4)
 (0.05, 0.1, 0.0)
 """
-import mxnet  # noqa: F401  first: a PS server may start (and unpickle) inside this import
+try:
+    import mxnet  # noqa: F401  first: a PS server may start (and unpickle) inside this import
+except ModuleNotFoundError as _exc:
+    if _exc.name != "mxnet":  # MXNet is there but something it needs is not: say that
+        raise
+    raise ModuleNotFoundError(
+        "mxsched needs Apache MXNet 1.9.1, and no MXNet build is installed in this Python. "
+        "Install exactly one build:\n"
+        "  CPU:  pip install mxnet==1.9.1 \"numpy<1.24\"\n"
+        "  GPU:  pip install mxnet-cu117==1.9.1 \"numpy<1.24\"   (CUDA 11.7; mxnet-cu101, "
+        "mxnet-cu102, mxnet-cu110 ... mxnet-cu116 for older CUDA versions: see the "
+        "section \"GPU\" of mxsched's README)\n"
+        "or, in a checkout of mxsched, run `make install` or "
+        "`python tools/install_mxnet.py`, which pick the build for this machine.",
+        name="mxnet") from None
 from .base import Phase, Schedule
 from .compose import Clamp, Delay, Envelope, Join, Product, Scale
 from .config import from_config, get_config, register, registered
@@ -36,6 +50,7 @@ from .training import (History, ScheduleHandler, default_context, evaluate_accur
 from .units import InUnits
 from .warmup import ConstantWarmUp, CosineWarmUp, EpochStepWarmUp, LogWarmUp
 
+# The one source of the version: pyproject.toml reads this literal statically.
 __version__ = "0.1.0"
 
 __all__ = [
