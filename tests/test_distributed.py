@@ -13,7 +13,6 @@ import pickle
 import signal
 import sys
 import time
-import warnings
 
 import numpy as np
 import pytest
@@ -25,8 +24,7 @@ import mxsched.distributed as dist
 from mxsched import LinearWarmUp
 from mxsched.distributed import (JobError, JobTimeout, LocalJob, ServerPickleError,
                                  check_server_picklable, init_kvstore, server_payload)
-from mxsched.resume import (ScheduleMismatchWarning, latest_checkpoint, load_checkpoint,
-                            save_checkpoint, schedules_differ)
+from mxsched.resume import latest_checkpoint
 
 import bad_schedule_module
 import dist_schedules
@@ -354,80 +352,8 @@ def test_two_devices_apply_the_same_schedule_as_one(uok):
 
 
 # ---------------------------------------------------------------------------------
-# exact resume in one process
+# exact resume in one process, and checkpoints: tests/test_checkpoints.py
 # ---------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("ctxs", [[mx.cpu(0)], CTXS], ids=["one_device", "two_devices"])
-@pytest.mark.parametrize("uok", [True, False], ids=["update_on_kvstore", "update_on_worker"])
-def test_resume_from_a_checkpoint_equals_an_uninterrupted_run(tmp_path, ctxs, uok):
-    opt = {"momentum": 0.9, "wd": 1e-3}  # states that must come back too
-    net = make_net(ctxs)
-    full_w, full_lrs = train_steps(net, make_trainer(net, dist_schedules.nested(), uok, **opt),
-                                   ctxs, STEPS)
-
-    net = make_net(ctxs)
-    trainer = make_trainer(net, dist_schedules.nested(), uok, **opt)
-    w1, lrs1 = train_steps(net, trainer, ctxs, SAVE_AT)
-    path = save_checkpoint(str(tmp_path), net, trainer)
-    train_steps(net, trainer, ctxs, 2)  # work lost in the "crash"
-    del net, trainer
-
-    net = make_net(ctxs, w0=-1.0)  # a fresh process: new objects, other initial weights
-    trainer = make_trainer(net, dist_schedules.nested(), uok, **opt)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # same schedule, states saved: no warning at all
-        meta = load_checkpoint(str(tmp_path), net, trainer, batch_size=4)
-    assert meta["step"] == SAVE_AT and meta["path"] == path
-    w2, lrs2 = train_steps(net, trainer, ctxs, STEPS - SAVE_AT)
-    assert w1 + w2 == full_w
-    assert lrs1 + lrs2 == full_lrs
-
-
-def test_resume_with_another_schedule_warns_naming_both(tmp_path):
-    net = make_net(mx.cpu(0))
-    trainer = make_trainer(net, dist_schedules.nested(), False)
-    train_steps(net, trainer, [mx.cpu(0)], SAVE_AT)
-    save_checkpoint(str(tmp_path), net, trainer)
-
-    longer = dist_schedules.nested_longer()
-    net = make_net(mx.cpu(0))
-    trainer = make_trainer(net, longer, False)
-    saved, given = repr(dist_schedules.nested()), repr(longer)
-    with pytest.warns(ScheduleMismatchWarning) as record:
-        load_checkpoint(str(tmp_path), net, trainer, batch_size=4)
-    (message,) = [str(w.message) for w in record]
-    assert saved in message and given in message, message
-    assert f"resuming at update {SAVE_AT + 1} with the given schedule" in message
-    # the given schedule is the one that drives the rest of the run (MXNet's own
-    # load_states would have brought back the saved one)
-    _, lrs = train_steps(net, trainer, [mx.cpu(0)], 3)
-    assert lrs == [longer(k) for k in range(SAVE_AT + 1, SAVE_AT + 4)]
-
-
-def test_schedules_differ_by_repr_or_by_values():
-    assert not schedules_differ(dist_schedules.nested(), dist_schedules.nested(), 5)
-    assert schedules_differ(dist_schedules.nested(), dist_schedules.nested_longer(), 5)
-    a = mx.lr_scheduler.FactorScheduler(step=10, factor=0.5, base_lr=0.1)
-    b = mx.lr_scheduler.FactorScheduler(step=10, factor=0.5, base_lr=0.1)
-    c = mx.lr_scheduler.FactorScheduler(step=20, factor=0.5, base_lr=0.1)
-    assert not schedules_differ(a, b, 30) and schedules_differ(a, c, 30)
-    assert a.count == 0 and a.base_lr == 0.1  # compared on copies
-
-
-def test_a_save_killed_half_way_leaves_the_previous_checkpoint_in_force(tmp_path):
-    net = make_net(mx.cpu(0))
-    trainer = make_trainer(net, dist_schedules.nested(), False)
-    train_steps(net, trainer, [mx.cpu(0)], 2)
-    good = save_checkpoint(str(tmp_path), net, trainer)
-    # what SIGKILL during the next save leaves behind: a temporary directory, and a
-    # step directory without meta.json (the pointer `latest` is written last)
-    (tmp_path / ".step-000000003.tmp-999").mkdir()
-    (tmp_path / "step-000000003").mkdir()
-    (tmp_path / "step-000000003" / "net.params").write_bytes(b"partial")
-    assert latest_checkpoint(str(tmp_path)) == good
-    with pytest.raises(ValueError, match="step must equal the optimizer's update count 2, got 3"):
-        save_checkpoint(str(tmp_path), net, trainer, step=3)
-
 
 def test_init_kvstore_checks_its_arguments():
     net = make_net(mx.cpu(0))
