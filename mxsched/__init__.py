@@ -2,7 +2,19 @@
 
 Every schedule is an :class:`mxnet.lr_scheduler.LRScheduler` that is a pure function of
 the update count (update 1 is the first optimizer update), vectorised
-(``sched.values(steps)``), picklable, and checked when it is built.
+(``sched.values(steps)``), bounded by its ``base_lr``, immutable, picklable (also into
+MXNet parameter servers), and checked when it is built.
+
+The package has three parts, which depend one way only:
+
+* ``mxsched`` (this namespace): the schedules and what works on a schedule alone --
+  composition, units, noise, configs, plotting, MXNet's built-ins made pure. Importing
+  it loads nothing of the other two parts, and it is safe inside a parameter server;
+* :mod:`mxsched.gluon`: what works with a ``gluon.Trainer`` (handlers,
+  ``ReduceLROnPlateau``, the LR range test, parameter servers, checkpoints);
+* :mod:`mxsched.tutorial`: what the notebooks need (data, LeNet, a training loop);
+
+and :mod:`mxsched.compat` holds drop-ins named after other libraries' schedulers.
 
 >>> from mxsched import LinearWarmUp, CosineAnnealing
 >>> sched = LinearWarmUp(CosineAnnealing(min_lr=0.0, max_lr=0.1, cycle_length=90),
@@ -25,57 +37,43 @@ except ModuleNotFoundError as _exc:
         "or, in a checkout of mxsched, run `make install` or "
         "`python tools/install_mxnet.py`, which pick the build for this machine.",
         name="mxnet") from None
+from .adapters import FunctionSchedule, InOrderSchedule, as_schedule
 from .base import Phase, Schedule
 from .compose import Clamp, Delay, Envelope, Join, Product, Scale
 from .config import from_config, get_config, register, registered
-from .handlers import (Handlers, HyperparamHandler, InverseMomentum, MomentumHandler,
-                       ReduceLROnPlateau)
-from .decay import (Constant, CosineDecay, ExponentialDecay, InverseSqrtDecay,
-                    LinearSchedule, MultiStepDecay, PolynomialDecay, StepDecay, TanhDecay)
-from .cyclical import CyclicalSchedule
-from .data import (DatasetInfo, DataSplits, load_data, load_dataset, quick_mode,
-                   requested_dataset)
-from .modifiers import (FunctionSchedule, InOrderSchedule, LinearCoolDown, LinearWarmUp,
-                        OneCycle, OneCycleSchedule, as_schedule)
-from .mxnet_compat import (PureCosineScheduler, PureFactorScheduler,
-                           PureMultiFactorScheduler, PurePolyScheduler, from_mxnet)
+from .cooldown import LinearCoolDown, WarmupStableDecay
+from .cycles import CyclicalSchedule, Restarts
+from .decays import (ExponentialDecay, InverseSqrtDecay, MultiStepDecay, PolynomialDecay,
+                     StepDecay, TanhDecay)
+from .mxnet_builtins import (PureCosineScheduler, PureFactorScheduler,
+                             PureMultiFactorScheduler, PurePolyScheduler, from_mxnet)
 from .noise import Noise
-from .phases import Hold, KerasCosineDecay, TorchOneCycle, WarmupHoldCosine, WarmupStableDecay
+from .one_cycle import OneCycle, OneCycleSchedule
 from .plotting import describe, plot
-from .range_test import RangeTestResult, Suggestion, lr_range_test
-from .restarts import Restarts
-from .shapes import CosineAnnealing, CosineAnnealingSchedule, TriangularSchedule
-from .training import (History, ScheduleHandler, default_context, evaluate_accuracy, lenet,
-                       make_trainer, select_context, set_seed, train)
+from .shapes import (Constant, CosineAnnealing, CosineAnnealingSchedule, LinearSchedule,
+                     TriangularSchedule)
 from .units import InUnits
-from .warmup import ConstantWarmUp, CosineWarmUp, EpochStepWarmUp, LogWarmUp
+from .warmup import ConstantWarmUp, CosineWarmUp, EpochStepWarmUp, LinearWarmUp, LogWarmUp
 
-# The one source of the version: pyproject.toml reads this literal statically.
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one source of the version (pyproject.toml reads it)
 
 __all__ = [
-    "Schedule",
+    "Schedule", "Phase",
+    # the classic MXNet tutorial's six (and its two names)
     "TriangularSchedule", "CosineAnnealing", "LinearWarmUp", "LinearCoolDown", "OneCycle",
     "CyclicalSchedule", "CosineAnnealingSchedule", "OneCycleSchedule",
-    "FunctionSchedule", "InOrderSchedule", "as_schedule",
-    "PureFactorScheduler", "PureMultiFactorScheduler", "PurePolyScheduler",
-    "PureCosineScheduler", "from_mxnet",
-    # decay shapes
-    "Constant", "StepDecay", "MultiStepDecay", "ExponentialDecay", "PolynomialDecay",
-    "LinearSchedule", "InverseSqrtDecay", "CosineDecay", "TanhDecay",
-    # warm-ups, phases, restarts
-    "ConstantWarmUp", "LogWarmUp", "CosineWarmUp", "EpochStepWarmUp",
-    "Hold", "WarmupStableDecay", "WarmupHoldCosine", "KerasCosineDecay", "TorchOneCycle",
+    # shapes and decays
+    "Constant", "LinearSchedule", "StepDecay", "MultiStepDecay", "ExponentialDecay",
+    "PolynomialDecay", "InverseSqrtDecay", "TanhDecay",
+    # warm-ups, cool-downs, restarts
+    "ConstantWarmUp", "LogWarmUp", "CosineWarmUp", "EpochStepWarmUp", "WarmupStableDecay",
     "Restarts",
     # composition, units, noise
     "Join", "Scale", "Product", "Clamp", "Delay", "Envelope", "InUnits", "Noise",
+    # other schedules made pure
+    "FunctionSchedule", "InOrderSchedule", "as_schedule",
+    "PureFactorScheduler", "PureMultiFactorScheduler", "PurePolyScheduler",
+    "PureCosineScheduler", "from_mxnet",
     # configs and seeing a schedule
-    "Phase", "get_config", "from_config", "register", "registered", "describe", "plot",
-    # tutorial helpers: data and training loops
-    "DatasetInfo", "DataSplits", "load_data", "load_dataset", "quick_mode", "requested_dataset",
-    "History", "ScheduleHandler", "default_context", "evaluate_accuracy", "lenet",
-    "make_trainer", "select_context", "set_seed", "train",
-    # training-loop handlers and the LR range test
-    "Handlers", "HyperparamHandler", "InverseMomentum", "MomentumHandler", "ReduceLROnPlateau",
-    "RangeTestResult", "Suggestion", "lr_range_test",
+    "get_config", "from_config", "register", "registered", "describe", "plot",
 ]

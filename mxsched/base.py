@@ -32,16 +32,16 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
-import operator
+from fractions import Fraction
 from typing import Any, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 from mxnet.lr_scheduler import LRScheduler
 
-__all__ = ["Schedule", "Phase", "interpolate", "MAX_STEP", "MAX_DEPTH"]
+from .checks import as_steps, check_positive, check_step
 
-#: The largest update count a float64 holds exactly; lengths and steps are bounded by it.
-MAX_STEP = 2 ** 53
+__all__ = ["Schedule", "Phase", "interpolate", "between", "MAX_DEPTH"]
+
 #: The deepest nesting of schedules accepted (a clear error instead of a RecursionError).
 MAX_DEPTH = 100
 
@@ -85,128 +85,6 @@ def interpolate(start, end, frac):
         np.maximum(value, lo, out=value)  # a fresh array: clip it in place
         return np.minimum(value, hi, out=value)
     return between(value, start, end)
-
-
-# --------------------------------------------------------------------------- checks
-def _is_bool(value: Any) -> bool:
-    return isinstance(value, (bool, np.bool_))
-
-
-def check_real(name: str, value: Any) -> float:
-    """Return ``value`` as a float if it is a finite real number."""
-    if _is_bool(value) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return value
-
-
-def check_lr(name: str, value: Any) -> float:
-    """Return ``value`` as a float if it is a finite, non-negative learning rate."""
-    if _is_bool(value) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite, non-negative learning rate, got {value!r}")
-    return value
-
-
-def check_int(name: str, value: Any, minimum: int = 1, maximum: int = MAX_STEP) -> int:
-    """Return ``value`` as an int if it is an integer in ``[minimum, maximum]``."""
-    kind = {0: "non-negative integer", 1: "positive integer"}.get(minimum,
-                                                                 f"integer >= {minimum}")
-    kind = ("an " if kind.startswith("integer") else "a ") + kind
-    if _is_bool(value):
-        raise TypeError(f"{name} must be {kind}, got {value!r}")
-    try:
-        ivalue = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be {kind}, got {value!r}") from None
-    if ivalue < minimum:
-        raise ValueError(f"{name} must be {kind}, got {value!r}")
-    if ivalue > maximum:
-        raise ValueError(f"{name} must be {kind} <= {maximum}, got {value!r}")
-    return int(ivalue)
-
-
-def check_fraction(name: str, value: Any) -> float:
-    """Return ``value`` as a float if it lies in ``(0, 1]``."""
-    if _is_bool(value) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    if not 0 < value <= 1:  # also rejects NaN
-        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
-    return float(value)
-
-
-def check_positive(name: str, value: Any) -> float:
-    """Return ``value`` as a float if it is finite and ``> 0``."""
-    if _is_bool(value) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return value
-
-
-def check_factor(name: str, value: Any) -> float:
-    """Return ``value`` as a float if it is a decay factor in ``(0, 1]``."""
-    value = check_positive(name, value)
-    if value > 1:
-        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
-    return value
-
-
-def check_choice(name: str, value: Any, choices: Tuple[str, ...]) -> str:
-    """Return ``value`` if it is one of ``choices``."""
-    if not isinstance(value, str) or value not in choices:
-        options = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {options}, got {value!r}")
-    return value
-
-
-def check_bool(name: str, value: Any) -> bool:
-    """Return ``value`` as a bool if it is a bool (numpy's included)."""
-    if not _is_bool(value):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def check_increasing(name: str, values: Any, minimum: int = 1) -> List[int]:
-    """Return ``values`` as a list of strictly increasing integers ``>= minimum``."""
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-        raise TypeError(f"{name} must be a list of increasing integers, got {values!r}")
-    items = list(values)
-    out = [check_int(f"{name}[{i}]", v, minimum=minimum) for i, v in enumerate(items)]
-    for i in range(1, len(out)):
-        if out[i] <= out[i - 1]:
-            raise ValueError(f"{name} must be increasing, got {items!r} "
-                             f"({name}[{i}] = {out[i]} <= {out[i - 1]})")
-    return out
-
-
-def check_step(num_update: Any) -> Any:
-    """Return ``num_update`` if it is a finite real number ``>= 0`` (an update count)."""
-    kind = type(num_update)
-    if kind is int:  # MXNet's optimizer passes an int: the fast path
-        if num_update >= 0:
-            return num_update
-    elif kind is float and num_update >= 0 and num_update != math.inf:
-        return num_update
-    if _is_bool(num_update) or not isinstance(num_update, numbers.Real):
-        raise TypeError(f"num_update must be a real number, got {num_update!r}")
-    if not (num_update >= 0 and math.isfinite(num_update)):  # also rejects NaN
-        raise ValueError(f"num_update must be a finite number >= 0, got {num_update!r}")
-    return num_update
-
-
-def as_steps(steps: Any) -> np.ndarray:
-    """Steps as a float64 array, rejecting negative and non-finite entries."""
-    arr = np.asarray(steps, dtype=np.float64)
-    bad = ~(arr >= 0) | ~np.isfinite(arr)
-    if bad.any():
-        raise ValueError(f"steps must be finite and >= 0, got {arr[bad].flat[0]!r}")
-    return arr
 
 
 class Phase(NamedTuple):
@@ -447,9 +325,21 @@ class Schedule(LRScheduler, metaclass=_ScheduleType):
     # -- configs and phases ------------------------------------------------------
     def get_config(self) -> dict:
         """A JSON-safe description ``{"class": name, "config": {...}}``; see
-        :func:`mxsched.from_config`, which rebuilds the schedule from it."""
-        from .config import get_config  # pylint: disable=import-outside-toplevel
-        return get_config(self)
+        :func:`mxsched.from_config`, which rebuilds the schedule from it.
+
+        Raises
+        ------
+        TypeError
+            If the schedule holds something that has no JSON form (a plain callable or an
+            ``LRScheduler`` of your own).
+        """
+        positional = iter(type(self)._positional)
+        config = {}
+        for name, value in self._repr_args():
+            if name is None:
+                name = next(positional)
+            config[name] = _encode(value, f"{type(self).__name__}.{name}")
+        return {"class": type(self).__name__, "config": config}
 
     def phases(self, total_steps: Optional[float] = None) -> List[Phase]:
         """The named phases of the schedule as :class:`Phase` ``(name, start, end)``.
@@ -465,6 +355,26 @@ class Schedule(LRScheduler, metaclass=_ScheduleType):
 
     def __hash__(self) -> int:
         return hash(repr(self))
+
+
+def _encode(value: Any, where: str) -> Any:
+    """A constructor argument in JSON form (see :mod:`mxsched.config`)."""
+    if isinstance(value, Schedule):
+        return value.get_config()
+    if isinstance(value, type) and issubclass(value, Schedule):
+        return {"schedule_class": value.__name__}
+    if isinstance(value, Fraction):
+        return {"fraction": [value.numerator, value.denominator]}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v, where) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _encode(v, where) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    raise TypeError(f"{where} must be JSON-safe to be saved in a config, got {value!r} "
+                    f"(plain callables and LRScheduler subclasses have no config)")
 
 
 def _scale_children(value: Any, factor: float) -> Any:

@@ -12,9 +12,12 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .base import (Phase, Schedule, check_increasing, check_int, check_lr, interpolate,
-                   shift_phases)
-from .modifiers import ScheduleLike, as_schedule
+from .adapters import ScheduleLike, as_schedule
+from .base import Phase, Schedule, interpolate, shift_phases
+from .checks import check_increasing, check_int, check_lr
+from .cycles import CyclicalSchedule
+from .decays import ExponentialDecay
+from .shapes import Constant, CosineAnnealing, LinearSchedule, TriangularSchedule
 
 __all__ = ["Join", "Scale", "Product", "Clamp", "Delay", "Envelope"]
 
@@ -49,7 +52,6 @@ class Join(Schedule):
 
     Examples
     --------
-    >>> from mxsched import Constant, LinearSchedule
     >>> s = Join([LinearSchedule(0.0, 1.0, 2), Constant(0.5)], boundaries=[3])
     >>> [round(s(t), 4) for t in range(5)]
     [0.0, 0.5, 1.0, 0.5, 0.5]
@@ -57,8 +59,8 @@ class Join(Schedule):
 
     @classmethod
     def _example_args(cls) -> dict:
-        import mxsched as ms  # pylint: disable=import-outside-toplevel
-        return dict(schedules=[ms.LinearSchedule(0.0, 0.1, 40), ms.Constant(0.1), ms.CosineDecay(0.1, 80, 0.005)], boundaries=[40, 100])
+        return dict(schedules=[LinearSchedule(0.0, 0.1, 40), Constant(0.1),
+                               CosineAnnealing(0.005, 0.1, 80)], boundaries=[40, 100])
 
     def __init__(self, schedules: Sequence[ScheduleLike], boundaries: Sequence[int]) -> None:
         super().__init__()
@@ -105,7 +107,6 @@ class Scale(Schedule):
 
     Examples
     --------
-    >>> from mxsched import Constant
     >>> Scale(Constant(0.5), factor=0.2)(3)
     0.1
     """
@@ -115,8 +116,7 @@ class Scale(Schedule):
 
     @classmethod
     def _example_args(cls) -> dict:
-        import mxsched as ms  # pylint: disable=import-outside-toplevel
-        return dict(schedule=ms.CosineDecay(1.0, 180, 0.05), factor=0.1)
+        return dict(schedule=CosineAnnealing(0.05, 1.0, 180), factor=0.1)
 
     def __init__(self, schedule: ScheduleLike, factor: float) -> None:
         super().__init__()
@@ -151,16 +151,14 @@ class Product(Schedule):
 
     Examples
     --------
-    >>> from mxsched import CosineDecay, ExponentialDecay
-    >>> s = Product([CosineDecay(1.0, 4), ExponentialDecay(1.0, decay_rate=0.5)])
+    >>> s = Product([CosineAnnealing(0.0, 1.0, 4), ExponentialDecay(1.0, length=1, factor=0.5)])
     >>> [round(s(t), 4) for t in range(5)]
     [1.0, 0.4268, 0.125, 0.0183, 0.0]
     """
 
     @classmethod
     def _example_args(cls) -> dict:
-        import mxsched as ms  # pylint: disable=import-outside-toplevel
-        return dict(schedules=[ms.CosineDecay(0.1, 180), ms.ExponentialDecay(1.0, decay_rate=0.5, decay_steps=100)])
+        return dict(schedules=[CosineAnnealing(0.0, 0.1, 180), ExponentialDecay(1.0, 100, 0.5)])
 
     def __init__(self, schedules: Sequence[ScheduleLike]) -> None:
         super().__init__()
@@ -208,7 +206,6 @@ class Clamp(Schedule):
 
     Examples
     --------
-    >>> from mxsched import LinearSchedule
     >>> s = Clamp(LinearSchedule(1.0, 0.0, 4), min_lr=0.3, max_lr=0.6)
     >>> [round(s(t), 4) for t in range(5)]
     [0.6, 0.6, 0.5, 0.3, 0.3]
@@ -218,8 +215,7 @@ class Clamp(Schedule):
 
     @classmethod
     def _example_args(cls) -> dict:
-        import mxsched as ms  # pylint: disable=import-outside-toplevel
-        return dict(schedule=ms.LinearSchedule(0.15, 0.0, 180), min_lr=0.01, max_lr=0.1)
+        return dict(schedule=LinearSchedule(0.15, 0.0, 180), min_lr=0.01, max_lr=0.1)
 
     def __init__(self, schedule: ScheduleLike, min_lr: float = 0.0,
                  max_lr: Optional[float] = None) -> None:
@@ -255,60 +251,68 @@ class Clamp(Schedule):
 
 
 class Delay(Schedule):
-    """A schedule started ``steps`` later: ``lr(t) = schedule(max(t - steps, 0))``.
+    """A schedule started ``length`` steps later, holding its first value until then::
 
-    ``Delay(s, 1)`` turns an index-aligned schedule (value ``s(i)`` at index ``i``, as
-    PyTorch / Keras formulas are written) into what PyTorch and Keras *use* at update
-    ``k``: ``s(k - 1)``, because they step the scheduler after the update, while MXNet
-    asks for ``sched(k)`` before it.
+        lr(t) = schedule(max(t - length, 0))
+
+    In front of a decay this is a hold phase (warm-up, hold, decay:
+    ``LinearWarmUp(Delay(CosineAnnealing(...), hold), ...)``). ``Delay(s, 1)`` turns an
+    index-aligned schedule (value ``s(i)`` at index ``i``, as PyTorch / Keras formulas are
+    written) into what PyTorch and Keras *use* at update ``k``: ``s(k - 1)``, because they
+    step the scheduler after the update, while MXNet asks for ``sched(k)`` before it.
+
+    Parameters
+    ----------
+    schedule : schedule
+        What runs after the delay (never modified).
+    length : int
+        Steps of the delay (``>= 0``).
 
     Examples
     --------
-    >>> from mxsched import LinearSchedule
-    >>> s = Delay(LinearSchedule(1.0, 0.0, 2), steps=1)
-    >>> [round(s(t), 4) for t in range(5)]
-    [1.0, 1.0, 0.5, 0.0, 0.0]
+    >>> s = Delay(LinearSchedule(1.0, 0.0, 2), length=2)
+    >>> [round(s(t), 4) for t in range(6)]
+    [1.0, 1.0, 1.0, 0.5, 0.0, 0.0]
     """
 
     @classmethod
     def _example_args(cls) -> dict:
-        import mxsched as ms  # pylint: disable=import-outside-toplevel
-        return dict(schedule=ms.CosineDecay(0.1, 150, 0.005), steps=50)
+        return dict(schedule=CosineAnnealing(0.005, 0.1, 150), length=50)
 
-    def __init__(self, schedule: ScheduleLike, steps: int = 1) -> None:
+    def __init__(self, schedule: ScheduleLike, length: int) -> None:
         super().__init__()
         self.schedule = as_schedule(schedule)
-        self.steps = check_int("steps", steps, minimum=0)
+        self.length = check_int("length", length, minimum=0)
 
     def _at(self, t):
-        return self.schedule._at(max(t - self.steps, 0))
+        return self.schedule._at(max(t - self.length, 0))
 
     def _values(self, t):
-        return self.schedule._values(np.maximum(t - self.steps, 0.0))
+        return self.schedule._values(np.maximum(t - self.length, 0.0))
 
     def _peak(self):
         return self.schedule._peak()
 
     def phases(self, total_steps=None):
-        inner = None if total_steps is None else max(total_steps - self.steps, 0)
-        head = [Phase("delay", 0, self.steps)] if self.steps else []
-        return head + shift_phases(self.schedule.phases(inner), self.steps, total_steps)
+        inner = None if total_steps is None else max(total_steps - self.length, 0)
+        head = [Phase("delay", 0, self.length)] if self.length else []
+        return head + shift_phases(self.schedule.phases(inner), self.length, total_steps)
 
     def _repr_args(self):
-        return [("schedule", self.schedule), ("steps", self.steps)]
+        return [("schedule", self.schedule), ("length", self.length)]
 
 
 class Envelope(Schedule):
-    """Scale a schedule's height above ``floor`` by a multiplier schedule::
+    """Scale a schedule's height above ``min_lr`` by a multiplier schedule::
 
-        lr(t) = floor + (schedule(t) - floor) * envelope(t)
+        lr(t) = min_lr + (schedule(t) - min_lr) * envelope(t)
 
-    With a triangle and ``envelope = ExponentialDecay(1.0, gamma)`` this is PyTorch
+    With a triangle and ``envelope = ExponentialDecay(1.0, 1, gamma)`` this is PyTorch
     ``CyclicLR(mode='exp_range', gamma=gamma)``. The envelope is a multiplier in
     ``[0, 1]`` (its ``base_lr``, the largest value, must be ``<= 1``), so every value lies
-    between ``floor`` and ``schedule(t)``. ``base_lr`` is
-    ``max(floor, floor + (schedule peak - floor) * envelope peak)``; assigning it
-    rescales ``floor`` and ``schedule`` (the envelope is a multiplier and is left alone).
+    between ``min_lr`` and ``schedule(t)``. ``base_lr`` is
+    ``max(min_lr, min_lr + (schedule peak - min_lr) * envelope peak)``; assigning it
+    rescales ``min_lr`` and ``schedule`` (the envelope is a multiplier and is left alone).
 
     Parameters
     ----------
@@ -316,27 +320,26 @@ class Envelope(Schedule):
         The shape whose height is modulated.
     envelope : schedule
         Multiplier of the height, with values in ``[0, 1]``.
-    floor : float, default 0
+    min_lr : float, default 0
         The level the height is measured from.
 
     Examples
     --------
-    >>> from mxsched import Constant, ExponentialDecay
-    >>> s = Envelope(Constant(1.0), ExponentialDecay(1.0, decay_rate=0.5), floor=0.2)
+    >>> s = Envelope(Constant(1.0), ExponentialDecay(1.0, length=1, factor=0.5), min_lr=0.2)
     >>> [round(s(t), 4) for t in range(4)]
     [1.0, 0.6, 0.4, 0.3]
     """
 
-    _lr_params = ("floor",)
+    _lr_params = ("min_lr",)
     _unscaled = ("envelope",)
 
     @classmethod
     def _example_args(cls) -> dict:
-        import mxsched as ms  # pylint: disable=import-outside-toplevel
-        return dict(schedule=ms.CyclicalSchedule(ms.TriangularSchedule, 50, min_lr=0.01, max_lr=0.1), envelope=ms.ExponentialDecay(1.0, decay_rate=0.5, decay_steps=100), floor=0.01)
+        return dict(schedule=CyclicalSchedule(TriangularSchedule, 50, min_lr=0.01, max_lr=0.1),
+                    envelope=ExponentialDecay(1.0, 100, 0.5), min_lr=0.01)
 
     def __init__(self, schedule: ScheduleLike, envelope: ScheduleLike,
-                 floor: float = 0.0) -> None:
+                 min_lr: float = 0.0) -> None:
         super().__init__()
         self.schedule = as_schedule(schedule)
         self.envelope = as_schedule(envelope, name="envelope")
@@ -344,16 +347,16 @@ class Envelope(Schedule):
         if top > 1:
             raise ValueError(f"envelope must be a multiplier with values in [0, 1], got "
                              f"{self.envelope!r} (its base_lr, the largest value, is {top!r})")
-        self.floor = check_lr("floor", floor)
+        self.min_lr = check_lr("min_lr", min_lr)
 
     def _at(self, t):
-        return interpolate(self.floor, self.schedule._at(t), self.envelope._at(t))
+        return interpolate(self.min_lr, self.schedule._at(t), self.envelope._at(t))
 
     def _values(self, t):
-        return interpolate(self.floor, self.schedule._values(t), self.envelope._values(t))
+        return interpolate(self.min_lr, self.schedule._values(t), self.envelope._values(t))
 
     def _peak(self):
-        return max(self.floor, interpolate(self.floor, self.schedule._peak(),
+        return max(self.min_lr, interpolate(self.min_lr, self.schedule._peak(),
                                            self.envelope._peak()))
 
     def phases(self, total_steps=None):
@@ -361,5 +364,5 @@ class Envelope(Schedule):
 
     def _repr_args(self):
         return [("schedule", self.schedule), ("envelope", self.envelope),
-                ("floor", self.floor)]
+                ("min_lr", self.min_lr)]
 

@@ -9,18 +9,17 @@ Class names are looked up in a registry holding every public mxsched schedule;
 :func:`register` adds your own :class:`Schedule` subclasses.
 
 >>> import json
->>> from mxsched import CosineDecay, LinearWarmUp, from_config
->>> sched = LinearWarmUp(CosineDecay(0.1, decay_steps=90), start_lr=0.0, length=10)
+>>> from mxsched import CosineAnnealing, LinearWarmUp, from_config
+>>> sched = LinearWarmUp(CosineAnnealing(0.0, 0.1, 90), start_lr=0.0, length=10)
 >>> cfg = json.loads(json.dumps(sched.get_config()))
 >>> cfg["class"], cfg["config"]["schedule"]["class"]
-('LinearWarmUp', 'CosineDecay')
+('LinearWarmUp', 'CosineAnnealing')
 >>> from_config(cfg) == sched
 True
 """
 from __future__ import annotations
 
 import inspect
-import math
 from fractions import Fraction
 from typing import Any, Dict, Type
 
@@ -48,57 +47,39 @@ def register(cls: Type[Schedule]) -> Type[Schedule]:
 
 
 def registered() -> Dict[str, Type[Schedule]]:
-    """Name -> class of every schedule :func:`from_config` knows."""
+    """Name -> class of every schedule :func:`from_config` knows.
+
+    Every public schedule class defined in mxsched (in the modules imported so far: the
+    drop-ins of :mod:`mxsched.compat` once imported), and the classes given to
+    :func:`register`.
+    """
     _register_builtins()
     return dict(_REGISTRY)
 
 
 def _register_builtins() -> None:
-    import mxsched  # pylint: disable=import-outside-toplevel
-    for name in mxsched.__all__:
-        obj = getattr(mxsched, name)
-        if isinstance(obj, type) and issubclass(obj, Schedule) and obj is not Schedule:
-            _REGISTRY.setdefault(obj.__name__, obj)
+    """Add mxsched's own public schedule classes (found as subclasses of Schedule)."""
+    stack = list(Schedule.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__.startswith("mxsched.") and not cls.__name__.startswith("_"):
+            _REGISTRY.setdefault(cls.__name__, cls)
 
 
 # --------------------------------------------------------------------------- encode
 def get_config(sched: Schedule) -> dict:
-    """The JSON-safe config of ``sched`` (see the module docstring).
+    """The JSON-safe config of ``sched``: ``sched.get_config()`` (see the module docstring).
 
     Raises
     ------
     TypeError
-        If ``sched`` holds something that has no JSON form (a plain callable or a user
-        ``LRScheduler`` wrapped in a :class:`FunctionSchedule`).
+        If ``sched`` is not an mxsched schedule, or holds something that has no JSON form
+        (a plain callable or an ``LRScheduler`` of your own).
     """
     if not isinstance(sched, Schedule):
         raise TypeError(f"sched must be an mxsched schedule, got {sched!r}")
-    positional = iter(type(sched)._positional)
-    config = {}
-    for name, value in sched._repr_args():
-        if name is None:
-            name = next(positional)
-        config[name] = _encode(value, f"{type(sched).__name__}.{name}")
-    return {"class": type(sched).__name__, "config": config}
-
-
-def _encode(value: Any, where: str) -> Any:
-    if isinstance(value, Schedule):
-        return get_config(value)
-    if isinstance(value, type) and issubclass(value, Schedule):
-        return {"schedule_class": value.__name__}
-    if isinstance(value, Fraction):
-        return {"fraction": [value.numerator, value.denominator]}
-    if isinstance(value, (list, tuple)):
-        return [_encode(v, where) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _encode(v, where) for k, v in value.items()}
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float) and math.isfinite(value):
-        return value
-    raise TypeError(f"{where} must be JSON-safe to be saved in a config, got {value!r} "
-                    f"(plain callables and LRScheduler subclasses have no config)")
+    return sched.get_config()
 
 
 # --------------------------------------------------------------------------- decode

@@ -10,12 +10,14 @@ their distribution is the same.
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence, Union
+from typing import Optional
 
 import numpy as np
 
-from .base import (Schedule, check_choice, check_fraction, check_int, check_positive)
-from .modifiers import ScheduleLike, as_schedule
+from .adapters import ScheduleLike, as_schedule
+from .base import Schedule
+from .checks import check_choice, check_fraction, check_int, check_positive
+from .shapes import Constant, CosineAnnealing
 
 __all__ = ["Noise"]
 
@@ -107,90 +109,83 @@ def _norm_cdf(x: float) -> float:
 class Noise(Schedule):
     """Multiply a schedule by ``1 + n(t)``, ``n`` a seeded random number per step.
 
-    Within the noise range (``noise_range_t``: a start step, or ``[start, end)``)::
+    For ``start <= t < end`` (``end=None``: for ever)::
 
         lr(t) = schedule(t) * (1 + n(t))
 
-    with ``n(t)`` a normal of standard deviation ``noise_std`` truncated to ``(-noise_pct,
-    noise_pct)`` (``noise_type='normal'``, drawn by inverse CDF) or uniform on
-    ``[-noise_pct, noise_pct)`` (``'uniform'``); ``n`` is constant within an integer step
-    and a pure function of ``(noise_seed, floor(t))``. ``base_lr``, the largest value,
-    is ``(1 + noise_pct)`` times the noise-free schedule's (so a ``Trainer`` given
-    ``learning_rate=x`` caps the noisy rate at ``x``); assigning it rescales the
-    schedule.
+    with ``n(t)`` a normal of standard deviation ``std`` truncated to ``(-pct, pct)``
+    (``distribution='normal'``, drawn by inverse CDF) or uniform on ``[-pct, pct)``
+    (``'uniform'``); ``n`` is constant within an integer step and a pure function of
+    ``(seed, floor(t))``. ``base_lr``, the largest value, is ``(1 + pct)`` times the
+    noise-free schedule's (so a ``Trainer`` given ``learning_rate=x`` caps the noisy rate
+    at ``x``); assigning it rescales the schedule. timm's ``noise_range_t``,
+    ``noise_pct``, ``noise_std``, ``noise_type`` and ``noise_seed`` are ``(start, end)``,
+    ``pct``, ``std``, ``distribution`` and ``seed`` here.
 
     Parameters
     ----------
     schedule : schedule
-        The noise-free schedule (copied, never modified).
-    noise_range_t : int or [int, int], default 0
-        First noisy step, or ``[first, end)``.
-    noise_pct : float, default 0.67
+        The noise-free schedule (never modified).
+    pct : float, default 0.67
         Bound of the relative noise, in ``(0, 1]``.
-    noise_std : float, default 1
+    std : float, default 1
         Standard deviation of the normal before truncation (``> 0``).
-    noise_type : {'normal', 'uniform'}, default 'normal'
-    noise_seed : int, default 42
+    distribution : {'normal', 'uniform'}, default 'normal'
+    seed : int, default 42
+        Any integer in ``[0, 2**64)``.
+    start : int, default 0
+        First noisy step.
+    end : int, optional
+        First step without noise again (``> start``); default: none.
 
     Examples
     --------
-    >>> from mxsched import Constant
-    >>> s = Noise(Constant(1.0), noise_range_t=[2, 4], noise_pct=0.1, noise_seed=0)
+    >>> s = Noise(Constant(1.0), pct=0.1, seed=0, start=2, end=4)
     >>> [round(s(t), 4) for t in range(6)]
     [1.0, 1.0, 1.002, 1.0951, 1.0, 1.0]
     """
 
     @classmethod
     def _example_args(cls) -> dict:
-        import mxsched as ms  # pylint: disable=import-outside-toplevel
-        return dict(schedule=ms.CosineDecay(0.1, 180, 0.005), noise_range_t=[40, 150], noise_pct=0.2, noise_seed=7)
+        return dict(schedule=CosineAnnealing(0.005, 0.1, 180), pct=0.2, seed=7, start=40,
+                    end=150)
 
-    def __init__(self, schedule: ScheduleLike,
-                 noise_range_t: Union[int, Sequence[int]] = 0, noise_pct: float = 0.67,
-                 noise_std: float = 1.0, noise_type: str = "normal",
-                 noise_seed: int = 42) -> None:
+    def __init__(self, schedule: ScheduleLike, pct: float = 0.67, std: float = 1.0,
+                 distribution: str = "normal", seed: int = 42, start: int = 0,
+                 end: Optional[int] = None) -> None:
         super().__init__()
         self.schedule = as_schedule(schedule)
-        if isinstance(noise_range_t, (list, tuple)):
-            if len(noise_range_t) != 2:
-                raise ValueError(f"noise_range_t must be a step or [start, end], "
-                                 f"got {noise_range_t!r}")
-            start = check_int("noise_range_t", noise_range_t[0], minimum=0)
-            end: Optional[int] = check_int("noise_range_t", noise_range_t[1], minimum=0)
-            if end <= start:
-                raise ValueError(f"noise_range_t must have end > start, got {noise_range_t!r}")
-            self.noise_range_t: Union[int, list] = [start, end]
-        else:
-            start, end = check_int("noise_range_t", noise_range_t, minimum=0), None
-            self.noise_range_t = start
-        self._start, self._end = start, end
-        self.noise_pct = check_fraction("noise_pct", noise_pct)
-        self.noise_std = check_positive("noise_std", noise_std)
-        self.noise_type = check_choice("noise_type", noise_type, ("normal", "uniform"))
-        self.noise_seed = check_int("noise_seed", noise_seed, minimum=0, maximum=2 ** 64 - 1)
-        bound = self.noise_pct / self.noise_std
+        self.pct = check_fraction("pct", pct)
+        self.std = check_positive("std", std)
+        self.distribution = check_choice("distribution", distribution, ("normal", "uniform"))
+        self.seed = check_int("seed", seed, minimum=0, maximum=2 ** 64 - 1)
+        self.start = check_int("start", start, minimum=0)
+        self.end = None if end is None else check_int("end", end, minimum=0)
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end must be > start={self.start!r}, got {end!r}")
+        bound = self.pct / self.std
         self._lo, self._hi = _norm_cdf(-bound), _norm_cdf(bound)
 
     def noise(self, t: float) -> float:
-        """The relative noise ``n(t)`` (0 outside the noise range)."""
-        if t < self._start or (self._end is not None and t >= self._end):
+        """The relative noise ``n(t)`` (0 outside ``[start, end)``)."""
+        if t < self.start or (self.end is not None and t >= self.end):
             return 0.0
-        u = uniform(self.noise_seed, t)
-        if self.noise_type == "uniform":
-            return (2 * u - 1) * self.noise_pct
-        n = self.noise_std * norm_ppf(self._lo + u * (self._hi - self._lo))
-        return min(max(n, -self.noise_pct), self.noise_pct)  # approximation error
+        u = uniform(self.seed, t)
+        if self.distribution == "uniform":
+            return (2 * u - 1) * self.pct
+        n = self.std * norm_ppf(self._lo + u * (self._hi - self._lo))
+        return min(max(n, -self.pct), self.pct)  # approximation error
 
     def _noise_values(self, t):
-        u = uniform_array(self.noise_seed, t)
-        if self.noise_type == "uniform":
-            n = (2 * u - 1) * self.noise_pct
+        u = uniform_array(self.seed, t)
+        if self.distribution == "uniform":
+            n = (2 * u - 1) * self.pct
         else:
-            n = np.clip(self.noise_std * norm_ppf_array(self._lo + u * (self._hi - self._lo)),
-                        -self.noise_pct, self.noise_pct)
-        inside = t >= self._start
-        if self._end is not None:
-            inside &= t < self._end
+            n = np.clip(self.std * norm_ppf_array(self._lo + u * (self._hi - self._lo)),
+                        -self.pct, self.pct)
+        inside = t >= self.start
+        if self.end is not None:
+            inside &= t < self.end
         return np.where(inside, n, 0.0)
 
     def _at(self, t):
@@ -200,12 +195,15 @@ class Noise(Schedule):
         return self.schedule._values(t) * (1 + self._noise_values(t))
 
     def _peak(self):
-        return self.schedule._peak() * (1 + self.noise_pct)
+        return self.schedule._peak() * (1 + self.pct)
 
     def phases(self, total_steps=None):
         return self.schedule.phases(total_steps)
 
     def _repr_args(self):
-        return [("schedule", self.schedule), ("noise_range_t", self.noise_range_t),
-                ("noise_pct", self.noise_pct), ("noise_std", self.noise_std),
-                ("noise_type", self.noise_type), ("noise_seed", self.noise_seed)]
+        args = [("schedule", self.schedule), ("pct", self.pct), ("std", self.std),
+                ("distribution", self.distribution), ("seed", self.seed),
+                ("start", self.start)]
+        if self.end is not None:
+            args.append(("end", self.end))
+        return args

@@ -8,7 +8,8 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .base import Schedule, check_int
+from .base import Schedule
+from .checks import check_int
 
 __all__ = ["plot", "describe"]
 
@@ -25,11 +26,11 @@ def describe(sched: Schedule, total_steps: int) -> str:
 
     Examples
     --------
-    >>> from mxsched import CosineDecay, LinearWarmUp
-    >>> print(describe(LinearWarmUp(CosineDecay(0.1, 90), 0.0, 10), 120))
+    >>> from mxsched import CosineAnnealing, LinearWarmUp
+    >>> print(describe(LinearWarmUp(CosineAnnealing(0.0, 0.1, 90), 0.0, 10), 120))
     phase           steps            lr start -> end
     warm-up         0 - 10           0.0000 -> 0.1000
-    CosineDecay     10 - 120         0.1000 -> 0.0000
+    CosineAnnealing 10 - 120         0.1000 -> 0.0000
     """
     total_steps = check_int("total_steps", total_steps)
     lines = [f"{'phase':<15} {'steps':<16} lr start -> end"]

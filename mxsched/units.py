@@ -8,45 +8,19 @@ classic bug: a step decay "at epoch 30" that fires after 30 updates).
 from __future__ import annotations
 
 import math
-import numbers
 from fractions import Fraction
-from typing import Union
 
 import numpy as np
 
-from .base import Phase, Schedule, check_bool, check_int
-from .modifiers import ScheduleLike, as_schedule
+from .adapters import ScheduleLike, as_schedule
+from .base import Phase, Schedule
+from .checks import Ratio, check_bool, check_int, check_ratio
+from .decays import StepDecay
 
 __all__ = ["InUnits"]
 
-Ratio = Union[int, float, Fraction]
-
 #: a rate whose reduced denominator exceeds this is used as a float (see ``check_ratio``)
 _MAX_DENOMINATOR = 2 ** 20
-
-
-def check_ratio(name: str, value: Ratio) -> Ratio:
-    """Return ``value`` (an int, float or ``fractions.Fraction``) if it is finite and > 0.
-
-    An int or a Fraction is kept as it is (a Fraction with denominator 1 becomes an
-    int); a float is kept as a float.
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number (int, float or Fraction), got {value!r}")
-    if isinstance(value, numbers.Rational) and not isinstance(value, numbers.Integral):
-        frac = Fraction(value.numerator, value.denominator)
-        if frac <= 0:
-            raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-        return int(frac) if frac.denominator == 1 else frac
-    if isinstance(value, numbers.Integral):
-        value = int(value)
-        if value <= 0:
-            raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-        return value
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return value
 
 
 class UnitClock:
@@ -150,8 +124,7 @@ class InUnits(Schedule):
 
     Examples
     --------
-    >>> from mxsched import StepDecay
-    >>> per_epoch = StepDecay(1.0, step_size=2, gamma=0.1)        # decays every 2 epochs
+    >>> per_epoch = StepDecay(1.0, length=2, factor=0.1)          # decays every 2 epochs
     >>> s = InUnits.epochs(per_epoch, batches_per_epoch=6, accumulation=3, stepwise=True)
     >>> [round(s(t), 4) for t in range(1, 8)]                     # 2 updates per epoch
     [1.0, 1.0, 1.0, 1.0, 0.1, 0.1, 0.1]
@@ -161,9 +134,7 @@ class InUnits(Schedule):
 
     @classmethod
     def _example_args(cls) -> dict:
-        import mxsched as ms  # pylint: disable=import-outside-toplevel
-        from fractions import Fraction  # pylint: disable=import-outside-toplevel
-        return dict(schedule=ms.StepDecay(0.1, step_size=3, gamma=0.5), updates_per_unit=Fraction(40, 3), stepwise=True, unit='epoch')
+        return dict(schedule=StepDecay(0.1, length=3, factor=0.5), updates_per_unit=Fraction(40, 3), stepwise=True, unit='epoch')
 
     def __init__(self, schedule: ScheduleLike, updates_per_unit: float,
                  stepwise: bool = False, unit: str = "epoch") -> None:

@@ -1,16 +1,16 @@
-"""Warm-ups in front of any schedule: constant, logarithmic, cosine and epoch-stepped.
+"""Warm-ups in front of any schedule: linear, constant, logarithmic, cosine, epoch-stepped.
 
-The linear warm-up is :class:`mxsched.LinearWarmUp`. Every warm-up here works the same
-way: for the first ``length`` steps it rises from ``start_lr`` to ``peak =
-schedule(0)``, then the wrapped schedule runs *shifted* by ``length`` (it starts where
-the warm-up ends)::
+Every warm-up works the same way: for the first ``length`` steps it goes from
+``start_lr`` to ``peak = schedule(0)``, then the wrapped schedule runs *shifted* by
+``length`` (it starts where the warm-up ends)::
 
-    lr(t) = start_lr + (peak - start_lr) * ramp(t / length)     during the warm-up
-            schedule(t - length)                                after
+    lr(t) = start_lr + (peak - start_lr) * ramp(t)      during the warm-up, ramp in [0, 1]
+            schedule(t - length)                        after
 
-``base_lr`` is the wrapped schedule's; assigning it rescales ``start_lr`` and the
-schedule together. To repeat a warm-up at every restart, put it inside the repeated
-schedule (``Restarts(CosineWarmUp(CosineDecay(...), ...), period=...)``).
+``base_lr`` is the larger of ``start_lr`` and the wrapped schedule's ``base_lr``;
+assigning it rescales ``start_lr`` and the schedule together. To repeat a warm-up at
+every restart, put it inside the repeated schedule
+(``Restarts(CosineWarmUp(CosineAnnealing(...), ...), cycle_length=...)``).
 """
 from __future__ import annotations
 
@@ -20,11 +20,130 @@ from typing import Optional
 
 import numpy as np
 
-from .base import check_int, check_lr, interpolate
-from .modifiers import ScheduleLike, _WarmUp, as_schedule
-from .units import Ratio, UnitClock, check_ratio
+from .adapters import ScheduleLike, as_schedule
+from .base import Phase, Schedule, between, interpolate, shift_phases
+from .checks import Ratio, check_int, check_lr, check_ratio
+from .shapes import Constant, CosineAnnealing
+from .units import UnitClock
 
-__all__ = ["ConstantWarmUp", "LogWarmUp", "CosineWarmUp", "EpochStepWarmUp"]
+__all__ = ["LinearWarmUp", "ConstantWarmUp", "LogWarmUp", "CosineWarmUp", "EpochStepWarmUp"]
+
+
+class _WarmUp(Schedule):
+    """Base of every warm-up: ``ramp(t)`` in ``[0, 1]`` for ``t < length``, then shifted."""
+
+    _lr_params = ("start_lr",)
+
+    def _init_warmup(self, schedule, start_lr, length, min_length=1):
+        self.schedule = as_schedule(schedule)
+        self.length = check_int("length", length, minimum=min_length)
+        self.start_lr = check_lr("start_lr", start_lr)
+        self._peak_value = self.schedule._at(0)
+
+    def _warm_steps(self) -> float:
+        return self.length
+
+    def _ramp(self, t):
+        raise NotImplementedError
+
+    def _at(self, t):
+        length = self._warm_steps()
+        if t < length:
+            return interpolate(self.start_lr, self._peak_value, self._ramp(t))
+        return self.schedule._at(t - length)
+
+    def _values(self, t):
+        length = self._warm_steps()
+        warm = t < length
+        out = np.empty_like(t)
+        if warm.any():
+            out[warm] = interpolate(self.start_lr, self._peak_value, self._ramp_values(t[warm]))
+        if (~warm).any():
+            out[~warm] = self.schedule._values(t[~warm] - length)
+        return out
+
+    def _ramp_values(self, t):
+        return np.asarray([self._ramp(x) for x in t], dtype=np.float64)
+
+    def _peak(self):
+        # a warm-up may also ramp down (start_lr above the schedule's first value)
+        return max(self.start_lr, self.schedule._peak())
+
+    def phases(self, total_steps=None):
+        length = self._warm_steps()
+        inner = None if total_steps is None else max(total_steps - length, 0)
+        return [Phase("warm-up", 0, length)] + shift_phases(self.schedule.phases(inner),
+                                                            length, total_steps)
+
+    def _repr_args(self):
+        return [("schedule", self.schedule), ("start_lr", self.start_lr),
+                ("length", self.length)]
+
+
+class LinearWarmUp(_WarmUp):
+    """Linear warm-up from ``start_lr`` to the wrapped schedule's first value.
+
+    With ``peak = schedule(0)``::
+
+        lr(t) = start_lr + (peak - start_lr) * t / length     for t <= length
+                schedule(t - length)                          for t > length
+
+    The wrapped schedule is shifted by ``length``, not cut: it starts where the warm-up
+    ends. ``base_lr`` is the larger of ``start_lr`` and the wrapped schedule's
+    ``base_lr``; assigning it rescales ``start_lr`` and the wrapped schedule together.
+
+    Parameters
+    ----------
+    schedule : Schedule, mx.lr_scheduler.LRScheduler or callable
+        What follows the warm-up (copied, never modified; MXNet's stateful built-ins are
+        replaced by their pure equivalents).
+    start_lr : float
+        Value at ``t = 0`` (``>= 0``).
+    length : int
+        Updates in the warm-up (``>= 1``).
+
+    Examples
+    --------
+    >>> s = LinearWarmUp(CosineAnnealing(0.0, 1.0, cycle_length=4), start_lr=0.0, length=2)
+    >>> [round(s(t), 4) for t in range(8)]
+    [0.0, 0.5, 1.0, 0.8536, 0.5, 0.1464, 0.0, 0.0]
+
+    References
+    ----------
+    Goyal et al., "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour", 2017.
+    """
+
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(schedule=CosineAnnealing(0.005, 0.1, 160), start_lr=0.0, length=40)
+
+    def __init__(self, schedule: ScheduleLike, start_lr: float, length: int) -> None:
+        super().__init__()
+        self._init_warmup(schedule, start_lr, length)
+
+    def _ramp(self, t):
+        return t / self.length
+
+    def _ramp_up(self, t):
+        # the formula as written above (and in the classic MXNet tutorial), bit for bit
+        start, peak = self.start_lr, self._peak_value
+        return between(start + (peak - start) * t / self.length, start, peak)
+
+    # the linear ramp is exact at ``t = length`` and vectorises without a Python loop
+
+    def _at(self, t):
+        if t <= self.length:
+            return self._ramp_up(t)
+        return self.schedule._at(t - self.length)
+
+    def _values(self, t):
+        after = t > self.length
+        if after.all():
+            return self.schedule._values(t - self.length)
+        out = self._ramp_up(t)
+        if after.any():
+            out[after] = self.schedule._values(t[after] - self.length)
+        return out
 
 
 class ConstantWarmUp(_WarmUp):
@@ -46,7 +165,6 @@ class ConstantWarmUp(_WarmUp):
 
     Examples
     --------
-    >>> from mxsched import Constant
     >>> s = ConstantWarmUp(Constant(1.0), start_lr=0.1, length=2)
     >>> [round(s(t), 4) for t in range(4)]
     [0.1, 0.1, 1.0, 1.0]
@@ -58,8 +176,7 @@ class ConstantWarmUp(_WarmUp):
 
     @classmethod
     def _example_args(cls) -> dict:
-        import mxsched as ms  # pylint: disable=import-outside-toplevel
-        return dict(schedule=ms.Constant(0.1), start_lr=0.02, length=40)
+        return dict(schedule=Constant(0.1), start_lr=0.02, length=40)
 
     def __init__(self, schedule: ScheduleLike, start_lr: float, length: int) -> None:
         super().__init__()
@@ -93,7 +210,6 @@ class LogWarmUp(_WarmUp):
 
     Examples
     --------
-    >>> from mxsched import Constant
     >>> s = LogWarmUp(Constant(1.0), start_lr=0.0, length=4)
     >>> [round(s(t), 4) for t in range(6)]
     [0.0, 0.5, 0.7925, 1.0, 1.0, 1.0]
@@ -101,8 +217,7 @@ class LogWarmUp(_WarmUp):
 
     @classmethod
     def _example_args(cls) -> dict:
-        import mxsched as ms  # pylint: disable=import-outside-toplevel
-        return dict(schedule=ms.CosineDecay(0.1, 150, 0.005), start_lr=0.0, length=50)
+        return dict(schedule=CosineAnnealing(0.005, 0.1, 150), start_lr=0.0, length=50)
 
     def __init__(self, schedule: ScheduleLike, start_lr: float, length: int) -> None:
         super().__init__()
@@ -124,7 +239,6 @@ class CosineWarmUp(_WarmUp):
 
     Examples
     --------
-    >>> from mxsched import Constant
     >>> s = CosineWarmUp(Constant(1.0), start_lr=0.0, length=4)
     >>> [round(s(t), 4) for t in range(6)]
     [0.0, 0.1464, 0.5, 0.8536, 1.0, 1.0]
@@ -132,8 +246,7 @@ class CosineWarmUp(_WarmUp):
 
     @classmethod
     def _example_args(cls) -> dict:
-        import mxsched as ms  # pylint: disable=import-outside-toplevel
-        return dict(schedule=ms.CosineDecay(0.1, 150, 0.005), start_lr=0.0, length=50)
+        return dict(schedule=CosineAnnealing(0.005, 0.1, 150), start_lr=0.0, length=50)
 
     def __init__(self, schedule: ScheduleLike, start_lr: float, length: int) -> None:
         super().__init__()
@@ -173,7 +286,6 @@ class EpochStepWarmUp(_WarmUp):
 
     Examples
     --------
-    >>> from mxsched import Constant
     >>> s = EpochStepWarmUp(Constant(1.0), epochs=3, updates_per_epoch=2)
     >>> [round(s(t), 4) for t in range(8)]
     [0.25, 0.25, 0.25, 0.5, 0.5, 0.75, 0.75, 1.0]
@@ -181,8 +293,7 @@ class EpochStepWarmUp(_WarmUp):
 
     @classmethod
     def _example_args(cls) -> dict:
-        import mxsched as ms  # pylint: disable=import-outside-toplevel
-        return dict(schedule=ms.CosineDecay(0.1, 120, 0.005), epochs=4, updates_per_epoch=20)
+        return dict(schedule=CosineAnnealing(0.005, 0.1, 120), epochs=4, updates_per_epoch=20)
 
     def __init__(self, schedule: ScheduleLike, epochs: int, updates_per_epoch: Ratio,
                  start_lr: Optional[float] = None) -> None:

@@ -25,7 +25,7 @@ editing a notebook:
 
 Examples
 --------
->>> from mxsched.data import load_data
+>>> from mxsched.tutorial import load_data
 >>> train_iter, test_iter, info = load_data(batch_size=256)  # doctest: +SKIP
 Data set: fashion-mnist (Zalando, 28x28 grey) -- 60000 train / 10000 test images, 1x28x28
 """
@@ -43,6 +43,8 @@ from typing import Any, Iterator, NamedTuple, Optional, Tuple
 from urllib.parse import urlsplit
 
 import numpy as np
+
+from ..checks import check_bool, check_int, check_positive
 
 __all__ = [
     "DATASET_ENV",
@@ -240,21 +242,12 @@ def _normalise_name(value: Any, what: str) -> Optional[str]:
 # --------------------------------------------------------------------------- validation
 
 
-def _check_positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def _check_options(channels: Any, size: Any, timeout: Any) -> None:
-    if isinstance(channels, (bool, np.bool_)) or not isinstance(channels, (int, np.integer)):
-        raise TypeError(f"channels must be the integer 1 or 3, got {channels!r}")
+    channels = check_int("channels", channels)
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 or 3, got {channels!r}")
-    _check_positive_int("size", size)
-    if (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
-            or not math.isfinite(timeout) or timeout <= 0):
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    check_int("size", size)
+    check_positive("timeout", timeout)
 
 
 # --------------------------------------------------------------------------- image helpers
@@ -503,8 +496,8 @@ def load_dataset(name: Optional[str] = None, *, quick: Optional[bool] = None,
         chosen, chosen_by = requested_dataset(), f"{DATASET_ENV}={os.environ.get(DATASET_ENV)}"
     if quick is None:
         quick = quick_mode()
-    elif not isinstance(quick, (bool, np.bool_)):
-        raise ValueError(f"quick must be True, False or None, got {quick!r}")
+    else:
+        quick = check_bool("quick", quick)
 
     arrays = None
     reason = f"requested by {chosen_by}" if chosen is not None else ""
@@ -574,11 +567,9 @@ def load_data(batch_size: int, name: Optional[str] = None, *, quick: Optional[bo
         a float32 NDArray ``(batch, channels, size, size)`` and ``y`` int32
         ``(batch,)``, on the CPU: move them with ``as_in_context(ctx)``.
     """
-    batch_size = _check_positive_int("batch_size", batch_size)
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
-    if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
-        raise ValueError(f"num_workers must be a non-negative integer, got {num_workers!r}")
+    batch_size = check_int("batch_size", batch_size)
+    shuffle = check_bool("shuffle", shuffle)
+    num_workers = check_int("num_workers", num_workers, minimum=0)
     train, test, info = load_dataset(name, quick=quick, channels=channels, size=size, root=root,
                                      timeout=timeout, verbose=verbose)
     from mxnet.gluon.data import DataLoader

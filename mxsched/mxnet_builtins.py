@@ -1,4 +1,4 @@
-"""Pure, closed-form versions of MXNet's built-in schedules.
+"""MXNet's four built-in schedulers as pure schedules, and :func:`from_mxnet`.
 
 MXNet's ``FactorScheduler``, ``MultiFactorScheduler``, ``PolyScheduler`` and
 ``CosineScheduler`` keep state: a call mutates ``base_lr`` / ``count`` /
@@ -6,8 +6,9 @@ MXNet's ``FactorScheduler``, ``MultiFactorScheduler``, ``PolyScheduler`` and
 values. Their meaning is "what a fresh instance returns after being called with
 1, 2, ..., t in order". The classes here compute exactly that value directly from
 ``t``, in constant time, and take the same parameters as MXNet's classes, so they
-are drop-in replacements. :func:`from_mxnet` converts an MXNet instance (without
-touching it); the mxsched wrappers do this automatically.
+are drop-in replacements; their parameter names are MXNet's on purpose. :func:`from_mxnet`
+converts an MXNet instance (without touching it); the mxsched wrappers do this
+automatically.
 
 Warm-up (all four, as in MXNet), for ``t < warmup_steps``::
 
@@ -24,8 +25,8 @@ import numpy as np
 from mxnet.lr_scheduler import (CosineScheduler, FactorScheduler, LRScheduler,
                                 MultiFactorScheduler, PolyScheduler)
 
-from .base import (Schedule, between, check_choice, check_increasing, check_int, check_lr,
-                   check_positive, interpolate)
+from .base import Schedule, between, interpolate
+from .checks import (check_choice, check_increasing, check_int, check_lr, check_positive)
 
 __all__ = ["PureFactorScheduler", "PureMultiFactorScheduler", "PurePolyScheduler",
            "PureCosineScheduler", "from_mxnet"]
@@ -101,6 +102,28 @@ class PureFactorScheduler(_MXNetWarmUp):
     ``base_lr`` (the peak) is the largest of ``base_lr``, ``stop_factor_lr`` (MXNet lifts
     a rate that fell below it back up to it) and the warm-up's end.
 
+    Parameters
+    ----------
+    step : int
+        Updates between decays (``>= 1``).
+    factor : float, default 1
+        Multiplier per decay, in ``[0, 1]``.
+    stop_factor_lr : float, default 1e-8
+        The rate never falls below it.
+    base_lr : float, default 0.01
+        The rate after the warm-up (MXNet's ``base_lr``).
+    warmup_steps : int, default 0
+        Updates of MXNet's warm-up (``>= 0``).
+    warmup_begin_lr : float, default 0
+        Where the warm-up starts (``<=`` where it ends).
+    warmup_mode : {'linear', 'constant'}, default 'linear'
+        MXNet's warm-up shape: a line to the rate, or ``warmup_begin_lr`` held.
+    warmup_final_lr : float, optional
+        Where the warm-up ends; default ``base_lr``. MXNet keeps it apart from ``base_lr``:
+        assigning ``base_lr`` to an MXNet scheduler after construction (as the classic
+        tutorial does) leaves its warm-up aiming at the constructor's value, and
+        :func:`from_mxnet` reproduces that.
+
     Examples
     --------
     >>> s = PureFactorScheduler(step=2, factor=0.5, base_lr=1.0)
@@ -174,6 +197,26 @@ class PureMultiFactorScheduler(_MXNetWarmUp):
     For ``t >= warmup_steps``, with ``k`` the number of listed steps ``s`` with ``t > s``::
 
         lr(t) = base_lr * factor ** k
+
+    Parameters
+    ----------
+    step : list of int
+        Increasing updates after which the rate is multiplied by ``factor``.
+    factor : float, default 1
+        Multiplier per listed step, in ``[0, 1]``.
+    base_lr : float, default 0.01
+        The rate after the warm-up (MXNet's ``base_lr``).
+    warmup_steps : int, default 0
+        Updates of MXNet's warm-up (``>= 0``).
+    warmup_begin_lr : float, default 0
+        Where the warm-up starts (``<=`` where it ends).
+    warmup_mode : {'linear', 'constant'}, default 'linear'
+        MXNet's warm-up shape: a line to the rate, or ``warmup_begin_lr`` held.
+    warmup_final_lr : float, optional
+        Where the warm-up ends; default ``base_lr``. MXNet keeps it apart from ``base_lr``:
+        assigning ``base_lr`` to an MXNet scheduler after construction (as the classic
+        tutorial does) leaves its warm-up aiming at the constructor's value, and
+        :func:`from_mxnet` reproduces that.
 
     Examples
     --------
@@ -257,6 +300,28 @@ class PurePolyScheduler(_MaxUpdate):
 
     and the value at ``max_update`` after it.
 
+    Parameters
+    ----------
+    max_update : int
+        The update at which the decay reaches ``final_lr`` (``>= 1``).
+    pwr : float, default 2
+        Exponent of the decay (``> 0``, or 0 for a constant rate).
+    final_lr : float, default 0
+        The rate reached at ``max_update``.
+    base_lr : float, default 0.01
+        The rate after the warm-up (MXNet's ``base_lr``).
+    warmup_steps : int, default 0
+        Updates of MXNet's warm-up (``>= 0``).
+    warmup_begin_lr : float, default 0
+        Where the warm-up starts (``<=`` where it ends).
+    warmup_mode : {'linear', 'constant'}, default 'linear'
+        MXNet's warm-up shape: a line to the rate, or ``warmup_begin_lr`` held.
+    warmup_final_lr : float, optional
+        Where the warm-up ends; default ``base_lr``. MXNet keeps it apart from ``base_lr``:
+        assigning ``base_lr`` to an MXNet scheduler after construction (as the classic
+        tutorial does) leaves its warm-up aiming at the constructor's value, and
+        :func:`from_mxnet` reproduces that.
+
     Examples
     --------
     >>> s = PurePolyScheduler(max_update=4, base_lr=1.0, pwr=2)
@@ -295,6 +360,26 @@ class PureCosineScheduler(_MaxUpdate):
         lr(t) = final_lr + (base_lr - final_lr) * (1 + cos(pi * (t - W) / (max_update - W))) / 2
 
     and ``final_lr`` after it.
+
+    Parameters
+    ----------
+    max_update : int
+        The update at which the decay reaches ``final_lr`` (``>= 1``).
+    final_lr : float, default 0
+        The rate reached at ``max_update``.
+    base_lr : float, default 0.01
+        The rate after the warm-up (MXNet's ``base_lr``).
+    warmup_steps : int, default 0
+        Updates of MXNet's warm-up (``>= 0``).
+    warmup_begin_lr : float, default 0
+        Where the warm-up starts (``<=`` where it ends).
+    warmup_mode : {'linear', 'constant'}, default 'linear'
+        MXNet's warm-up shape: a line to the rate, or ``warmup_begin_lr`` held.
+    warmup_final_lr : float, optional
+        Where the warm-up ends; default ``base_lr``. MXNet keeps it apart from ``base_lr``:
+        assigning ``base_lr`` to an MXNet scheduler after construction (as the classic
+        tutorial does) leaves its warm-up aiming at the constructor's value, and
+        :func:`from_mxnet` reproduces that.
 
     Examples
     --------

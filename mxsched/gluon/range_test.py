@@ -1,20 +1,20 @@
 """The learning-rate range test (Smith 2015; fastai's ``lr_find``) for Gluon.
 
 Train for ``num_iter`` batches while the learning rate grows from ``start_lr`` to
-``end_lr``, record the loss, and read a good learning rate off the curve: the loss
+``finish_lr``, record the loss, and read a good learning rate off the curve: the loss
 falls fastest somewhat below the rate at which training becomes unstable. The model
 and the trainer are put back exactly as they were afterwards, from copies held in
 memory (no file is written).
 
 ::
 
-    exp:     lr_i = start_lr * (end_lr / start_lr) ** (i / (num_iter - 1))
-    linear:  lr_i = start_lr + (end_lr - start_lr) * i / (num_iter - 1)
+    exp:     lr_i = start_lr * (finish_lr / start_lr) ** (i / (num_iter - 1))
+    linear:  lr_i = start_lr + (finish_lr - start_lr) * i / (num_iter - 1)
              for i = 0 .. num_iter - 1 (batch i + 1 trains with lr_i)
 
     smoothed_i = avg_i / (1 - beta ** (i + 1)),  avg_i = beta * avg_{i-1} + (1 - beta) * loss_i
 
-The sweep ends exactly at ``end_lr`` (fastai's ``LRFinder`` stops one step short:
+The sweep ends exactly at ``finish_lr`` (fastai's ``LRFinder`` stops one step short:
 its ``lr_i`` uses ``i / num_iter``). The smoothing is fastai's ``AvgSmoothLoss``
 (an exponential moving average with bias correction, ``beta=0.98``), and the test
 stops once the smoothed loss exceeds ``diverge_th`` (4, as fastai) times the best
@@ -48,7 +48,8 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optiona
 
 import numpy as np
 
-from .base import check_choice, check_int
+from ..checks import check_bool, check_choice, check_int, check_positive, check_real
+from .trainer import context_list, split_batch
 
 if TYPE_CHECKING:  # pragma: no cover
     from mxnet import gluon
@@ -62,22 +63,13 @@ _MODES = ("exp", "linear")
 # --------------------------------------------------------------------------- the sweep
 
 
-def _check_positive_lr(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite learning rate > 0, got {value!r}")
-    return value
-
-
-def sweep(start_lr: float, end_lr: float, num_iter: int, mode: str = "exp") -> np.ndarray:
+def sweep(start_lr: float, finish_lr: float, num_iter: int, mode: str = "exp") -> np.ndarray:
     """The learning rates of a range test, batch by batch.
 
     Parameters
     ----------
-    start_lr, end_lr : float
-        First and last learning rate, ``0 < start_lr < end_lr``.
+    start_lr, finish_lr : float
+        First and last learning rate, ``0 < start_lr < finish_lr``.
     num_iter : int
         Number of batches, ``>= 2``.
     mode : {'exp', 'linear'}
@@ -86,7 +78,7 @@ def sweep(start_lr: float, end_lr: float, num_iter: int, mode: str = "exp") -> n
     Returns
     -------
     numpy.ndarray
-        ``num_iter`` float64 values from ``start_lr`` to ``end_lr`` inclusive.
+        ``num_iter`` float64 values from ``start_lr`` to ``finish_lr`` inclusive.
 
     Examples
     --------
@@ -95,18 +87,18 @@ def sweep(start_lr: float, end_lr: float, num_iter: int, mode: str = "exp") -> n
     >>> sweep(0.1, 0.5, 5, mode='linear').round(6).tolist()
     [0.1, 0.2, 0.3, 0.4, 0.5]
     """
-    start_lr = _check_positive_lr("start_lr", start_lr)
-    end_lr = _check_positive_lr("end_lr", end_lr)
-    if not end_lr > start_lr:
-        raise ValueError(f"end_lr must be greater than start_lr ({start_lr!r}), got {end_lr!r}")
+    start_lr = check_positive("start_lr", start_lr)
+    finish_lr = check_positive("finish_lr", finish_lr)
+    if not finish_lr > start_lr:
+        raise ValueError(f"finish_lr must be greater than start_lr ({start_lr!r}), got {finish_lr!r}")
     num_iter = check_int("num_iter", num_iter, minimum=2)
     mode = check_choice("mode", mode, _MODES)
     frac = np.arange(num_iter, dtype=np.float64) / (num_iter - 1)
     if mode == "exp":
-        lrs = start_lr * (end_lr / start_lr) ** frac
+        lrs = start_lr * (finish_lr / start_lr) ** frac
     else:
-        lrs = start_lr + (end_lr - start_lr) * frac
-    lrs[0], lrs[-1] = start_lr, end_lr
+        lrs = start_lr + (finish_lr - start_lr) * frac
+    lrs[0], lrs[-1] = start_lr, finish_lr
     return lrs
 
 
@@ -129,9 +121,10 @@ def smooth_losses(losses: Sequence[float], beta: float = 0.98) -> np.ndarray:
 
 
 def _check_beta(beta: Any) -> float:
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not 0 <= beta < 1:
+    beta = check_real("beta", beta)
+    if not 0 <= beta < 1:
         raise ValueError(f"beta must be a number in [0, 1), got {beta!r}")
-    return float(beta)
+    return beta
 
 
 # --------------------------------------------------------------------------- suggestions
@@ -236,7 +229,7 @@ class RangeTestResult:
     lrs, losses, smoothed : numpy.ndarray
         Per batch trained: the learning rate, the mean training loss of the batch, and
         the smoothed loss. Shorter than ``num_iter`` when the test stopped early.
-    num_iter, start_lr, end_lr, mode, beta, diverge_th
+    num_iter, start_lr, finish_lr, mode, beta, diverge_th
         The test's settings.
     diverged : bool
         Whether the test stopped because the loss diverged.
@@ -255,7 +248,7 @@ class RangeTestResult:
     smoothed: np.ndarray
     num_iter: int
     start_lr: float
-    end_lr: float
+    finish_lr: float
     mode: str
     beta: float
     diverge_th: Optional[float]
@@ -429,10 +422,9 @@ class _Snapshot:
 def _prepare_trainer(net: Any, trainer: Any, first_batch: Any, ctxs: list) -> None:
     """Finish deferred initialisation and refuse trainers whose state is not local."""
     from mxnet import autograd  # pylint: disable=import-outside-toplevel
-    from .training import _split  # pylint: disable=import-outside-toplevel
 
     if any(p._deferred_init for p in net.collect_params().values()):  # pylint: disable=protected-access
-        xs, _ = _split(first_batch, ctxs)
+        xs, _ = split_batch(first_batch, ctxs)
         with autograd.predict_mode():
             net(xs[0])
     # pylint: disable=protected-access
@@ -460,7 +452,7 @@ def _batches(data: Iterable) -> Iterable:
 
 
 def lr_range_test(net: "gluon.Block", train_data: Iterable, trainer: "gluon.Trainer", *,
-                  start_lr: float = 1e-7, end_lr: float = 10.0, num_iter: int = 100,
+                  start_lr: float = 1e-7, finish_lr: float = 10.0, num_iter: int = 100,
                   mode: str = "exp", beta: float = 0.98, diverge_th: Optional[float] = 4.0,
                   ctx: Any = None, loss: Any = None, skip_start: Optional[int] = None,
                   skip_end: int = 5, restore: bool = True) -> RangeTestResult:
@@ -492,8 +484,8 @@ def lr_range_test(net: "gluon.Block", train_data: Iterable, trainer: "gluon.Trai
         Its ``lr_scheduler``, if any, is set aside during the test and restored. It must
         update locally (``update_on_kvstore`` False or None: one device, or
         ``update_on_kvstore=False``).
-    start_lr, end_lr : float
-        The sweep's first and last learning rate, ``0 < start_lr < end_lr``.
+    start_lr, finish_lr : float
+        The sweep's first and last learning rate, ``0 < start_lr < finish_lr``.
     num_iter : int
         Batches in the sweep, ``>= 2``.
     mode : {'exp', 'linear'}
@@ -527,24 +519,21 @@ def lr_range_test(net: "gluon.Block", train_data: Iterable, trainer: "gluon.Trai
         kvstore.
     """
     from mxnet import autograd, gluon  # pylint: disable=import-outside-toplevel
-    from .training import _context_list, _split  # pylint: disable=import-outside-toplevel
 
-    lrs_planned = sweep(start_lr, end_lr, num_iter, mode)
+    lrs_planned = sweep(start_lr, finish_lr, num_iter, mode)
     beta = _check_beta(beta)
     if diverge_th is not None:
-        if (isinstance(diverge_th, bool) or not isinstance(diverge_th, numbers.Real)
-                or not math.isfinite(diverge_th) or diverge_th <= 1):
+        diverge_th = check_real("diverge_th", diverge_th)
+        if diverge_th <= 1:
             raise ValueError(f"diverge_th must be a finite number > 1 or None, "
                              f"got {diverge_th!r}")
-        diverge_th = float(diverge_th)
     skip_start = num_iter // 10 if skip_start is None else check_int("skip_start",
                                                                       skip_start, 0)
     skip_end = check_int("skip_end", skip_end, 0)
-    if not isinstance(restore, bool):
-        raise TypeError(f"restore must be True or False, got {restore!r}")
+    restore = check_bool("restore", restore)
     if not isinstance(trainer, gluon.Trainer):
         raise TypeError(f"trainer must be a gluon.Trainer, got {trainer!r}")
-    ctxs = _context_list(ctx, net)
+    ctxs = context_list(ctx, net)
     loss_fn = loss if loss is not None else gluon.loss.SoftmaxCrossEntropyLoss()
 
     batches = iter(_batches(train_data))
@@ -566,7 +555,7 @@ def lr_range_test(net: "gluon.Block", train_data: Iterable, trainer: "gluon.Trai
         for i, lr in enumerate(lrs_planned):
             if i:
                 batch = next(batches)
-            xs, ys = _split(batch, ctxs)
+            xs, ys = split_batch(batch, ctxs)
             size = sum(y.shape[0] for y in ys)
             trainer.set_learning_rate(float(lr))
             with autograd.record():
@@ -597,6 +586,6 @@ def lr_range_test(net: "gluon.Block", train_data: Iterable, trainer: "gluon.Trai
             optimizer.lr_scheduler = lr_scheduler
     return RangeTestResult(
         lrs=np.asarray(lrs), losses=np.asarray(losses), smoothed=np.asarray(smoothed),
-        num_iter=num_iter, start_lr=float(lrs_planned[0]), end_lr=float(lrs_planned[-1]),
+        num_iter=num_iter, start_lr=float(lrs_planned[0]), finish_lr=float(lrs_planned[-1]),
         mode=mode, beta=beta, diverge_th=diverge_th, diverged=diverged, stop_reason=reason,
         best_loss=best, seconds=seconds, skip_start=skip_start, skip_end=skip_end)

@@ -59,6 +59,8 @@ import warnings
 from collections import defaultdict
 from typing import Any, Sequence
 
+from .distributed import init_kvstore
+
 __all__ = ["CheckpointError", "ScheduleMismatchWarning", "OptimizerMismatchWarning",
            "save_checkpoint", "load_checkpoint", "latest_checkpoint", "schedules_differ"]
 
@@ -439,7 +441,6 @@ def save_checkpoint(root: str, net: Any, trainer: Any, step: int | None = None, 
         For a bad argument, an uninitialised trainer or parameter, or a schedule
         that cannot be pickled; nothing has been written then.
     """
-    from .distributed import init_kvstore
 
     root = _check_path("root", root)
     if os.path.exists(root) and not os.path.isdir(root):
@@ -948,7 +949,6 @@ def load_checkpoint(path: str, net: Any, trainer: Any, *, batch_size: int,
     opt._all_index_update_counts = {0: {}}
     opt._index_update_count = opt._all_index_update_counts[0]
 
-    from .distributed import init_kvstore
 
     init_kvstore(trainer, batch_size)
     if mismatch is not None:

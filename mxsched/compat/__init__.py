@@ -1,0 +1,1 @@
+"""Drop-ins named after the peer libraries' own schedulers (one module per peer)."""

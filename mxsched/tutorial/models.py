@@ -1,0 +1,57 @@
+"""The networks the tutorial notebooks train."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..checks import check_bool, check_int
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mxnet import gluon
+
+__all__ = ["lenet"]
+
+
+def lenet(num_classes: int = 10, hybridize: bool = True) -> "gluon.nn.HybridSequential":
+    """The modern LeNet of d2l's "Learning Rate Scheduling" chapter (uninitialised).
+
+    ::
+
+        Conv2D(6, 5x5, padding 2) + ReLU -> MaxPool(2, 2)
+        Conv2D(16, 5x5) + ReLU           -> MaxPool(2, 2)
+        Dense(120) + ReLU -> Dense(84) + ReLU -> Dense(num_classes)
+
+    Input channels and sizes are inferred at the first batch, so the same
+    network takes ``1x28x28`` or ``3x32x32`` images.
+
+    Parameters
+    ----------
+    num_classes : int
+        Width of the output layer.
+    hybridize : bool
+        Hybridize the network (faster; same results).
+
+    Returns
+    -------
+    mxnet.gluon.nn.HybridSequential
+        Call ``net.initialize(mx.init.Xavier(), ctx=ctx)`` before training.
+
+    References
+    ----------
+    LeCun et al., "Gradient-based learning applied to document recognition" (1998);
+    Zhang et al., "Dive into Deep Learning", section "Learning Rate Scheduling".
+    """
+    check_int("num_classes", num_classes)
+    check_bool("hybridize", hybridize)
+    from mxnet.gluon import nn
+
+    net = nn.HybridSequential()
+    net.add(nn.Conv2D(channels=6, kernel_size=5, padding=2, activation="relu"),
+            nn.MaxPool2D(pool_size=2, strides=2),
+            nn.Conv2D(channels=16, kernel_size=5, activation="relu"),
+            nn.MaxPool2D(pool_size=2, strides=2),
+            nn.Dense(120, activation="relu"),
+            nn.Dense(84, activation="relu"),
+            nn.Dense(num_classes))
+    if hybridize:
+        net.hybridize()
+    return net
