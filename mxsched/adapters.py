@@ -247,17 +247,38 @@ def as_schedule(schedule: ScheduleLike, name: str = "schedule") -> Schedule:
       reaching the wrapper);
     * one of MXNet's four built-ins (exactly ``FactorScheduler``,
       ``MultiFactorScheduler``, ``PolyScheduler``, ``CosineScheduler``) becomes its
-      closed form (:func:`mxsched.mxnet_compat.from_mxnet`), configured as the object
+      closed form (:func:`mxsched.from_mxnet`), configured as the object
       is now -- attributes assigned since construction included;
     * any other ``LRScheduler`` (e.g. a user subclass) becomes an
       :class:`InOrderSchedule`, which replays it in order;
     * any other callable instance becomes a :class:`FunctionSchedule`.
+
+    Parameters
+    ----------
+    schedule : Schedule, mx.lr_scheduler.LRScheduler or callable
+        What a wrapper was given.
+    name : str, default 'schedule'
+        The argument's name, for the error message (e.g. ``'schedules[1]'``).
+
+    Returns
+    -------
+    Schedule
 
     Raises
     ------
     TypeError
         If ``schedule`` is a class (pass an instance) or not callable; the message
         uses ``name``.
+
+    Examples
+    --------
+    >>> from mxnet.lr_scheduler import FactorScheduler
+    >>> as_schedule(FactorScheduler(step=10, factor=0.5, base_lr=0.1))
+    PureFactorScheduler(step=10, factor=0.5, stop_factor_lr=1e-08, base_lr=0.1, warmup_steps=0, warmup_begin_lr=0.0, warmup_mode='linear')
+    >>> as_schedule(0.5, name="schedules[1]")
+    Traceback (most recent call last):
+    ...
+    TypeError: schedules[1] must be a schedule, an mx.lr_scheduler.LRScheduler or a callable of t, got 0.5
     """
     if isinstance(schedule, Schedule):
         return copy.copy(schedule)

@@ -101,9 +101,18 @@ class Join(Schedule):
 
 
 class Scale(Schedule):
-    """A schedule multiplied by a constant: ``lr(t) = factor * schedule(t)``.
+    """A schedule multiplied by a constant::
+
+        lr(t) = factor * schedule(t)
 
     Assigning ``base_lr`` changes ``factor``.
+
+    Parameters
+    ----------
+    schedule : schedule
+        The schedule to scale (never modified).
+    factor : float
+        The multiplier (``>= 0``; the product with the schedule's peak must be finite).
 
     Examples
     --------
@@ -143,11 +152,19 @@ class Scale(Schedule):
 
 
 class Product(Schedule):
-    """The product of schedules: ``lr(t) = s_0(t) * s_1(t) * ...``.
+    """The product of schedules::
+
+        lr(t) = s_0(t) * s_1(t) * ...
 
     Typically a learning-rate schedule times multipliers in ``[0, 1]`` (an exponential
     envelope, a warm-up factor). ``base_lr`` is the product of the children's peaks (the
     peak when they peak together); assigning it rescales the first schedule only.
+
+    Parameters
+    ----------
+    schedules : list of schedules
+        At least one (never modified); an item that is not a schedule is named by its
+        position in the error.
 
     Examples
     --------
@@ -200,9 +217,20 @@ class Product(Schedule):
 
 
 class Clamp(Schedule):
-    """A schedule kept within ``[min_lr, max_lr]``: ``clip(schedule(t), min_lr, max_lr)``.
+    """A schedule kept within ``[min_lr, max_lr]``::
+
+        lr(t) = min(max(schedule(t), min_lr), max_lr)
 
     ``base_lr`` is the clipped peak; assigning it rescales the schedule and both bounds.
+
+    Parameters
+    ----------
+    schedule : schedule
+        The schedule to clip (never modified).
+    min_lr : float, default 0
+        The lower bound.
+    max_lr : float, optional
+        The upper bound (``>= min_lr``); default: none.
 
     Examples
     --------

@@ -33,8 +33,34 @@ _REGISTRY: Dict[str, Type[Schedule]] = {}
 def register(cls: Type[Schedule]) -> Type[Schedule]:
     """Make ``cls`` (a :class:`Schedule` subclass) known to :func:`from_config`.
 
-    Usable as a class decorator. Registering a different class under a taken name is a
-    ``ValueError``.
+    Usable as a class decorator. mxsched's own classes need no registration.
+
+    Parameters
+    ----------
+    cls : type
+        A subclass of :class:`mxsched.Schedule` whose name is not yet registered for
+        another class (that is a ``ValueError``).
+
+    Returns
+    -------
+    type
+        ``cls`` itself.
+
+    Examples
+    --------
+    >>> from mxsched import Schedule
+    >>> @register
+    ... class Flat(Schedule):
+    ...     _lr_params = ("lr",)
+    ...     def __init__(self, lr):
+    ...         super().__init__()
+    ...         self.lr = lr
+    ...     def _at(self, t):
+    ...         return self.lr
+    ...     def _peak(self):
+    ...         return self.lr
+    >>> from_config(Flat(0.3).get_config())
+    Flat(lr=0.3)
     """
     if not (isinstance(cls, type) and issubclass(cls, Schedule)):
         raise TypeError(f"cls must be a Schedule subclass, got {cls!r}")
@@ -50,8 +76,18 @@ def registered() -> Dict[str, Type[Schedule]]:
     """Name -> class of every schedule :func:`from_config` knows.
 
     Every public schedule class defined in mxsched (in the modules imported so far: the
-    drop-ins of :mod:`mxsched.compat` once imported), and the classes given to
+    classes of :mod:`mxsched.compat` once imported), and the classes given to
     :func:`register`.
+
+    Returns
+    -------
+    dict of str to type
+
+    Examples
+    --------
+    >>> names = registered()
+    >>> names["CosineAnnealing"].__name__, "Schedule" in names
+    ('CosineAnnealing', False)
     """
     _register_builtins()
     return dict(_REGISTRY)
@@ -71,6 +107,21 @@ def _register_builtins() -> None:
 def get_config(sched: Schedule) -> dict:
     """The JSON-safe config of ``sched``: ``sched.get_config()`` (see the module docstring).
 
+    Parameters
+    ----------
+    sched : Schedule
+
+    Returns
+    -------
+    dict
+        ``{"class": name, "config": {...}}``.
+
+    Examples
+    --------
+    >>> from mxsched import Constant
+    >>> get_config(Constant(0.1))
+    {'class': 'Constant', 'config': {'lr': 0.1}}
+
     Raises
     ------
     TypeError
@@ -85,6 +136,22 @@ def get_config(sched: Schedule) -> dict:
 # --------------------------------------------------------------------------- decode
 def from_config(cfg: dict) -> Schedule:
     """The schedule described by ``cfg`` (from :meth:`Schedule.get_config`).
+
+    Parameters
+    ----------
+    cfg : dict
+        ``{"class": name, "config": {argument: value, ...}}`` as JSON gives it back.
+
+    Returns
+    -------
+    Schedule
+
+    Examples
+    --------
+    >>> from mxsched import StepDecay
+    >>> from_config({"class": "StepDecay",
+    ...              "config": {"max_lr": 0.1, "length": 30, "factor": 0.5}})
+    StepDecay(max_lr=0.1, length=30, factor=0.5)
 
     Raises
     ------

@@ -474,6 +474,24 @@ def from_mxnet(sched: LRScheduler) -> Schedule:
       ``step``, or ``max_update`` / ``warmup_steps`` assigned after construction of a
       cosine or poly scheduler) a ``ValueError`` says what to do.
 
+    Parameters
+    ----------
+    sched : mx.lr_scheduler.FactorScheduler, MultiFactorScheduler, PolyScheduler or CosineScheduler
+        The MXNet object (read, never called or modified).
+
+    Returns
+    -------
+    PureFactorScheduler, PureMultiFactorScheduler, PurePolyScheduler or PureCosineScheduler
+
+    Examples
+    --------
+    >>> from mxnet.lr_scheduler import MultiFactorScheduler
+    >>> schedule = MultiFactorScheduler(step=[250, 750, 900], factor=0.5)
+    >>> schedule.base_lr = 1              # as the classic MXNet tutorial does
+    >>> pure = from_mxnet(schedule)
+    >>> pure(250), pure(251), pure(1000)
+    (1.0, 0.5, 0.125)
+
     Raises
     ------
     TypeError

@@ -22,21 +22,47 @@ def _phases(sched: Schedule, total_steps: int):
 def describe(sched: Schedule, total_steps: int) -> str:
     """A short text table of the phases of ``sched`` over ``[0, total_steps]``.
 
-    One line per phase: its name, its step range and the values at its ends.
+    One line per phase: its name, its step range ``start - end`` (the phase covers
+    ``start <= t < end``) and the values at its ends -- the value at ``start``, and the
+    value just before ``end`` (so a restart or a drop at ``end`` shows in the next line;
+    the last phase shows the value at ``total_steps``).
+
+    Parameters
+    ----------
+    sched : Schedule
+        Any mxsched schedule (it is evaluated, never changed).
+    total_steps : int
+        The last update described (``>= 1``).
+
+    Returns
+    -------
+    str
 
     Examples
     --------
-    >>> from mxsched import CosineAnnealing, LinearWarmUp
+    >>> from mxsched import CosineAnnealing, CyclicalSchedule, LinearWarmUp
     >>> print(describe(LinearWarmUp(CosineAnnealing(0.0, 0.1, 90), 0.0, 10), 120))
-    phase           steps            lr start -> end
-    warm-up         0 - 10           0.0000 -> 0.1000
-    CosineAnnealing 10 - 120         0.1000 -> 0.0000
+    phase            steps      lr start -> end
+    warm-up          0 - 10     0.0000 -> 0.1000
+    CosineAnnealing  10 - 120   0.1000 -> 0.0000
+    >>> print(describe(CyclicalSchedule(CosineAnnealing, 10, min_lr=0.0, max_lr=0.1), 20))
+    phase    steps     lr start -> end
+    cycle 0  0 - 10    0.1000 -> 0.0000
+    cycle 1  10 - 20   0.1000 -> 0.1000
+
+    The last line ends at update 20 itself, which starts cycle 2.
     """
     total_steps = check_int("total_steps", total_steps)
-    lines = [f"{'phase':<15} {'steps':<16} lr start -> end"]
+    rows = []
     for name, start, end in _phases(sched, total_steps):
-        steps = f"{_num(start)} - {_num(end)}"
-        lines.append(f"{name:<15} {steps:<16} {sched(start):.4f} -> {sched(end):.4f}")
+        # the value just before the end: the limit from the left (a restart at ``end``
+        # belongs to the next phase)
+        last = sched(total_steps) if end >= total_steps else sched(max(start, end - 1e-9 * max(end, 1.0)))
+        rows.append((name, f"{_num(start)} - {_num(end)}", f"{sched(start):.4f} -> {last:.4f}"))
+    width = max([len("phase")] + [len(r[0]) for r in rows]) + 2
+    steps = max([len("steps")] + [len(r[1]) for r in rows]) + 3
+    lines = [f"{'phase':<{width}}{'steps':<{steps}}lr start -> end"]
+    lines += [f"{name:<{width}}{span:<{steps}}{values}" for name, span, values in rows]
     return "\n".join(lines)
 
 
@@ -66,6 +92,15 @@ def plot(sched: Schedule, total_steps: int, ax: Optional[Any] = None,
     Returns
     -------
     matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from mxsched import CosineAnnealing, LinearWarmUp
+    >>> ax = plot(LinearWarmUp(CosineAnnealing(0.0, 0.1, 90), 0.0, 10), 120)
+    >>> ax.get_xlabel(), ax.get_ylabel(), ax.lines[0].get_ydata()[[0, 10, 100]].round(3).tolist()
+    ('update', 'learning rate', [0.0, 0.1, 0.0])
     """
     import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
     total_steps = check_int("total_steps", total_steps)

@@ -237,6 +237,15 @@ class CosineWarmUp(_WarmUp):
         lr(t) = start_lr + (peak - start_lr) * (1 - cos(pi * t / length)) / 2    for t < length
                 schedule(t - length)                                           after
 
+    Parameters
+    ----------
+    schedule : schedule
+        What follows (never modified).
+    start_lr : float
+        Value at ``t = 0`` (``>= 0``).
+    length : int
+        Steps of the warm-up (``>= 1``).
+
     Examples
     --------
     >>> s = CosineWarmUp(Constant(1.0), start_lr=0.0, length=4)

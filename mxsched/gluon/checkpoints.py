@@ -440,6 +440,25 @@ def save_checkpoint(root: str, net: Any, trainer: Any, step: int | None = None, 
     TypeError, ValueError
         For a bad argument, an uninitialised trainer or parameter, or a schedule
         that cannot be pickled; nothing has been written then.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import mxnet as mx
+    >>> from mxnet import autograd, gluon
+    >>> from mxsched import CosineAnnealing
+    >>> net = gluon.nn.Dense(1, in_units=2); net.initialize(mx.init.One())
+    >>> trainer = gluon.Trainer(net.collect_params(), "sgd",
+    ...                         {"lr_scheduler": CosineAnnealing(0.0, 0.1, 100)})
+    >>> for _ in range(3):
+    ...     with autograd.record():
+    ...         loss = net(mx.nd.ones((4, 2))).sum()
+    ...     loss.backward(); trainer.step(4)
+    >>> root = tempfile.mkdtemp()
+    >>> os.path.basename(save_checkpoint(root, net, trainer, extra={"epoch": 1}))
+    'step-000000003'
+    >>> os.path.basename(latest_checkpoint(root))
+    'step-000000003'
     """
 
     root = _check_path("root", root)
@@ -905,6 +924,28 @@ def load_checkpoint(path: str, net: Any, trainer: Any, *, batch_size: int,
         ``trainer`` (another optimizer class, other parameters...).
     RuntimeError
         The trainer already sent its optimizer to parameter servers.
+
+    Examples
+    --------
+    Saved as in :func:`save_checkpoint`; a new process builds the same net and trainer:
+
+    >>> import tempfile
+    >>> import mxnet as mx
+    >>> from mxnet import autograd, gluon
+    >>> from mxsched import CosineAnnealing
+    >>> def build():
+    ...     net = gluon.nn.Dense(1, in_units=2); net.initialize(mx.init.One())
+    ...     return net, gluon.Trainer(net.collect_params(), "sgd",
+    ...                               {"lr_scheduler": CosineAnnealing(0.0, 0.1, 100)})
+    >>> net, trainer = build()
+    >>> with autograd.record():
+    ...     loss = net(mx.nd.ones((4, 2))).sum()
+    >>> loss.backward(); trainer.step(4)
+    >>> root = tempfile.mkdtemp(); _ = save_checkpoint(root, net, trainer)
+    >>> net2, trainer2 = build()
+    >>> meta = load_checkpoint(root, net2, trainer2, batch_size=4)
+    >>> meta["step"], trainer2.optimizer.num_update, (net2.weight.data() == net.weight.data()).min().asscalar()
+    (1, 1, 1.0)
     """
     path = _check_path("path", path)
     _check_net(net)

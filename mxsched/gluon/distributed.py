@@ -174,6 +174,30 @@ def server_payload(obj: Any) -> bytes:
     hands the bytes up to the first NUL to ``pickle.loads``. This function runs those
     very steps, with MXNet's own ``py_str`` and ``c_str``. A schedule is wrapped in
     ``mx.optimizer.SGD`` first.
+
+    Parameters
+    ----------
+    obj : schedule, mx.optimizer.Optimizer or gluon.Trainer
+        What the workers send.
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    ServerPickleError
+        If MXNet could not send it (not picklable with protocol 0, not UTF-8, a NUL).
+
+    Examples
+    --------
+    >>> import pickle
+    >>> from mxsched import CosineAnnealing, CyclicalSchedule
+    >>> sgdr = CyclicalSchedule(CosineAnnealing, 10, cycle_length_decay=2, min_lr=0.0,
+    ...                         max_lr=0.1)
+    >>> payload = server_payload(sgdr)
+    >>> payload.isascii(), pickle.loads(payload).lr_scheduler == sgdr
+    (True, True)
     """
     from mxnet.base import c_str, py_str
 
@@ -290,6 +314,14 @@ def check_server_picklable(obj: Any, *, steps: Iterable[int] = DEFAULT_STEPS,
     ServerPickleError
         With the scenario, the server-side traceback and a hint, when the object
         cannot be pickled, cannot be unpickled there, or gives other values.
+
+    Examples
+    --------
+    >>> from mxsched import CosineAnnealing, LinearWarmUp
+    >>> sched = LinearWarmUp(CosineAnnealing(0.0, 0.1, 90), start_lr=0.0, length=10)
+    >>> values = check_server_picklable(sched, steps=[1, 10, 50], first_imports=["mxnet"])
+    >>> [round(v, 4) for v in values["mxnet"]]
+    [0.01, 0.1, 0.0587]
     """
     steps = [int(t) for t in steps]
     payload = server_payload(obj)
@@ -396,6 +428,15 @@ def init_kvstore(trainer: Any, batch_size: int) -> None:
         Not yet stepped (if it was, only the wait remains to do).
     batch_size : int
         The per-worker batch size given to ``trainer.step``.
+
+    Examples
+    --------
+    >>> from mxnet import gluon
+    >>> net = gluon.nn.Dense(1, in_units=2); net.initialize()
+    >>> trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    >>> init_kvstore(trainer, batch_size=32)      # no kvstore here: only initialises
+    >>> trainer._kv_initialized, trainer._optimizer.rescale_grad
+    (True, 0.03125)
     """
     for name in ("_init_kvstore", "_init_params", "_kv_initialized", "_params_to_init",
                  "_scale"):
@@ -493,6 +534,14 @@ class LocalJob:
         removed by :meth:`cleanup`).
     host : str
         Address of every node; keep the default 127.0.0.1 for a local job.
+
+    Examples
+    --------
+    >>> import sys
+    >>> with LocalJob([sys.executable, "-c", "pass"], num_workers=1) as job:
+    ...     codes = job.wait(timeout=60).returncodes
+    >>> codes
+    {'scheduler': 0, 'server0': 0, 'worker0': 0}
     """
 
     def __init__(self, command: Sequence[str], *, num_workers: int, num_servers: int = 1,
@@ -656,7 +705,35 @@ def run_local_job(command: Sequence[str], *, num_workers: int, num_servers: int 
                   timeout: float = 120.0, **kwargs: Any) -> JobResult:
     """Start a :class:`LocalJob`, wait for it within ``timeout`` s, always clean up.
 
-    Keyword arguments go to :class:`LocalJob`; pass ``log_dir`` to keep the logs.
+    Parameters
+    ----------
+    command : sequence of str
+        The worker's command (scheduler and servers run it too unless
+        ``server_command`` is given).
+    num_workers, num_servers : int
+        Processes of each role.
+    timeout : float
+        Seconds for the whole job; then every process is killed (:class:`JobTimeout`).
+    **kwargs
+        Further arguments of :class:`LocalJob`; pass ``log_dir`` to keep the logs.
+
+    Returns
+    -------
+    JobResult
+        Exit codes, logs and the job's duration.
+
+    Examples
+    --------
+    A job whose processes only print (a real one imports mxnet, which makes the
+    scheduler and server processes serve):
+
+    >>> import sys
+    >>> result = run_local_job([sys.executable, "-c", "import os; print(os.environ['DMLC_ROLE'])"],
+    ...                        num_workers=2, timeout=60)
+    >>> sorted(result.returncodes.items())
+    [('scheduler', 0), ('server0', 0), ('worker0', 0), ('worker1', 0)]
+    >>> result.logs["worker1"].strip()
+    'worker'
     """
     job = LocalJob(command, num_workers=num_workers, num_servers=num_servers, **kwargs)
     try:

@@ -187,6 +187,11 @@ class MomentumHandler(HyperparamHandler):
     For 1-cycle, pair it with :class:`InverseMomentum` so that momentum falls while the
     learning rate rises (Smith 2018).
 
+    Parameters
+    ----------
+    schedule : callable
+        ``t -> momentum`` with values in ``[0, 1)`` (see :class:`HyperparamHandler`).
+
     Examples
     --------
     >>> from mxsched import OneCycle
@@ -316,6 +321,12 @@ class Handlers(BatchBegin, EpochEnd):
     ``after_epoch(history, trainer)`` and the estimator's ``batch_begin`` /
     ``epoch_end`` to the handlers that have them. ``before_update`` returns the list of
     the values the handlers set.
+
+    Parameters
+    ----------
+    *handlers
+        At least one object with ``before_update``, ``after_epoch``, ``batch_begin`` or
+        ``epoch_end``.
 
     Examples
     --------

@@ -241,6 +241,11 @@ class RangeTestResult:
         Wall time of the sweep (restoring excluded).
     skip_start, skip_end : int
         Points left out at either end when suggesting (fastai: ``num_iter // 10``, 5).
+
+    Examples
+    --------
+    See :func:`lr_range_test`, which returns one; ``result.summary()`` prints it and
+    ``result.plot()`` draws the curve with the suggestions marked.
     """
 
     lrs: np.ndarray
@@ -517,6 +522,23 @@ def lr_range_test(net: "gluon.Block", train_data: Iterable, trainer: "gluon.Trai
     ValueError
         For a bad argument (naming it and its value) or a trainer that updates on a
         kvstore.
+
+    Examples
+    --------
+    A tiny regression on random data (any data loader works):
+
+    >>> import mxnet as mx
+    >>> from mxnet import gluon
+    >>> mx.random.seed(0)
+    >>> X, y = mx.nd.random.normal(shape=(256, 8)), mx.nd.random.normal(shape=(256, 1))
+    >>> data = gluon.data.DataLoader(gluon.data.ArrayDataset(X, y), batch_size=32)
+    >>> net = gluon.nn.Dense(1, in_units=8); net.initialize()
+    >>> trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    >>> before = net.weight.data().copy()
+    >>> result = lr_range_test(net, data, trainer, start_lr=1e-4, finish_lr=1.0, num_iter=20,
+    ...                        loss=gluon.loss.L2Loss())
+    >>> len(result.lrs) <= 20, result.lrs[0], bool((net.weight.data() == before).min())
+    (True, 0.0001, True)
     """
     from mxnet import autograd, gluon  # pylint: disable=import-outside-toplevel
 

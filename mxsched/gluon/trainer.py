@@ -29,6 +29,12 @@ def default_context() -> "mx.Context":
     mxnet.Context
         ``mx.gpu(0)`` if ``mx.context.num_gpus() > 0``, else ``mx.cpu()``.
         Creating the context allocates nothing on the device.
+
+    Examples
+    --------
+    >>> import mxnet as mx
+    >>> default_context() == (mx.gpu(0) if mx.context.num_gpus() else mx.cpu())
+    True
     """
     import mxnet as mx
 
@@ -67,6 +73,15 @@ def make_trainer(net: "gluon.Block", optimizer: str = "sgd",
     Returns
     -------
     gluon.Trainer
+
+    Examples
+    --------
+    >>> from mxnet import gluon
+    >>> from mxsched import CosineAnnealing
+    >>> net = gluon.nn.Dense(1); net.initialize()
+    >>> trainer = make_trainer(net, "adam", lr_scheduler=CosineAnnealing(0.0, 0.05, 100))
+    >>> trainer.optimizer.lr_scheduler.base_lr    # not Adam's default 0.001
+    0.05
     """
     from mxnet import gluon
 
@@ -87,10 +102,34 @@ def make_trainer(net: "gluon.Block", optimizer: str = "sgd",
 
 
 def context_list(ctx: Optional[Contexts], net: "gluon.Block") -> List["mx.Context"]:
-    """``ctx`` as a non-empty list; None means where ``net``'s parameters live.
+    """The devices to run ``net`` on: ``ctx`` as a non-empty list, checked.
 
-    A network without parameters runs anywhere: None then means
-    :func:`default_context`.
+    Parameters
+    ----------
+    ctx : mxnet.Context, list of Context, or None
+        None means where ``net``'s parameters live (the first of them); for a network
+        without parameters, :func:`default_context`.
+    net : gluon.Block
+        An initialised network.
+
+    Returns
+    -------
+    list of mxnet.Context
+
+    Raises
+    ------
+    TypeError
+        If ``ctx`` is not a Context or a list of them.
+    ValueError
+        If ``net`` is not initialised, or ``ctx`` is not where its parameters are.
+
+    Examples
+    --------
+    >>> import mxnet as mx
+    >>> from mxnet import gluon
+    >>> net = gluon.nn.Dense(1); net.initialize(ctx=mx.cpu())
+    >>> context_list(None, net)
+    [cpu(0)]
     """
     import mxnet as mx
 
@@ -125,7 +164,27 @@ def _parameter_contexts(net: "gluon.Block") -> Optional[List["mx.Context"]]:
 
 
 def split_batch(batch: Any, ctxs: List["mx.Context"]) -> Tuple[list, list]:
-    """A batch ``(X, y)`` as per-device lists of ``X`` and ``y``."""
+    """A batch ``(X, y)`` as per-device lists of ``X`` and ``y``.
+
+    Parameters
+    ----------
+    batch : (NDArray, NDArray)
+        Data and labels, on any device.
+    ctxs : list of mxnet.Context
+        Where to put them: the whole batch on the one device, or split along the first
+        axis over several (``gluon.utils.split_and_load``, uneven splits allowed).
+
+    Returns
+    -------
+    (list of NDArray, list of NDArray)
+
+    Examples
+    --------
+    >>> import mxnet as mx
+    >>> xs, ys = split_batch((mx.nd.ones((4, 2)), mx.nd.zeros(4)), [mx.cpu(0), mx.cpu(1)])
+    >>> [x.shape for x in xs], [y.context for y in ys]
+    ([(2, 2), (2, 2)], [cpu(0), cpu(1)])
+    """
     from mxnet import gluon
 
     data, label = batch[0], batch[1]

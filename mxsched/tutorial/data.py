@@ -193,6 +193,14 @@ def quick_mode() -> bool:
     ------
     ValueError
         For any other value, so that a typo never silently runs the full data.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["MXSCHED_QUICK"] = "yes"; quick_mode()
+    True
+    >>> del os.environ["MXSCHED_QUICK"]; quick_mode()
+    False
     """
     raw = os.environ.get(QUICK_ENV)
     if raw is None:
@@ -220,6 +228,14 @@ def requested_dataset() -> Optional[str]:
     ------
     ValueError
         For any other value.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["MXSCHED_DATASET"] = " Digits "; requested_dataset()
+    'digits'
+    >>> del os.environ["MXSCHED_DATASET"]; requested_dataset() is None
+    True
     """
     raw = os.environ.get(DATASET_ENV)
     if raw is None:
@@ -488,6 +504,12 @@ def load_dataset(name: Optional[str] = None, *, quick: Optional[bool] = None,
     RuntimeError
         When Fashion-MNIST was asked for by name or by ``MXSCHED_DATASET``
         and cannot be loaded.
+
+    Examples
+    --------
+    >>> train, test, info = load_dataset("digits", quick=True, verbose=False)
+    >>> len(train), len(test), train[0][0].shape, info.name
+    (1024, 256, (1, 28, 28), 'digits')
     """
     _check_options(channels, size, timeout)
     if name is not None:
@@ -566,6 +588,13 @@ def load_data(batch_size: int, name: Optional[str] = None, *, quick: Optional[bo
         ``(train_iter, test_iter, info)``; each batch is ``(X, y)`` with ``X``
         a float32 NDArray ``(batch, channels, size, size)`` and ``y`` int32
         ``(batch,)``, on the CPU: move them with ``as_in_context(ctx)``.
+
+    Examples
+    --------
+    >>> train_iter, test_iter, info = load_data(64, "digits", verbose=False)
+    >>> X, y = next(iter(train_iter))
+    >>> len(train_iter), X.shape, y.dtype.__name__
+    (23, (64, 1, 28, 28), 'int32')
     """
     batch_size = check_int("batch_size", batch_size)
     shuffle = check_bool("shuffle", shuffle)

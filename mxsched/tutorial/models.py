@@ -35,6 +35,13 @@ def lenet(num_classes: int = 10, hybridize: bool = True) -> "gluon.nn.HybridSequ
     mxnet.gluon.nn.HybridSequential
         Call ``net.initialize(mx.init.Xavier(), ctx=ctx)`` before training.
 
+    Examples
+    --------
+    >>> import mxnet as mx
+    >>> net = lenet(); net.initialize(mx.init.Xavier())
+    >>> net(mx.nd.zeros((2, 1, 28, 28))).shape
+    (2, 10)
+
     References
     ----------
     LeCun et al., "Gradient-based learning applied to document recognition" (1998);

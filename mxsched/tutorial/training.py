@@ -53,6 +53,13 @@ def select_context(verbose: bool = True) -> "mx.Context":
     Returns
     -------
     mxnet.Context
+
+    Examples
+    --------
+    >>> import mxnet as mx
+    >>> ctx = select_context(verbose=False)
+    >>> ctx in (mx.cpu(), mx.gpu(0))
+    True
     """
     import mxnet as mx
 
@@ -181,6 +188,15 @@ def evaluate_accuracy(net: "gluon.Block", data: Iterable, ctx: Optional[Contexts
     -------
     float
         Accuracy in ``[0, 1]``; 0.0 for empty ``data``.
+
+    Examples
+    --------
+    >>> import mxnet as mx
+    >>> from mxnet import gluon
+    >>> net = gluon.nn.Dense(2, in_units=2); net.initialize(mx.init.One())
+    >>> data = [(mx.nd.array([[1.0, 0.0], [0.0, 1.0]]), mx.nd.array([0, 1]))]
+    >>> evaluate_accuracy(net, data)        # equal scores: argmax picks class 0
+    0.5
     """
     ctxs = context_list(ctx, net)
     correct = 0.0
@@ -200,6 +216,7 @@ def _resolve_trainer(net: "gluon.Block", trainer: Any,
                      handler: Optional[Any]) -> Tuple[Any, Optional[Any]]:
     """A ``gluon.Trainer`` (and maybe a handler) from :func:`train`'s ``trainer`` argument."""
     from mxnet import gluon
+    from mxnet.lr_scheduler import LRScheduler
 
     if isinstance(trainer, gluon.Trainer):
         return trainer, handler
@@ -207,7 +224,7 @@ def _resolve_trainer(net: "gluon.Block", trainer: Any,
         raise TypeError("trainer must be a gluon.Trainer or a tuple (optimizer_name, "
                         f"learning_rate_or_schedule), got {trainer!r}")
     name, lr = trainer
-    if _is_lr_scheduler(lr):
+    if isinstance(lr, LRScheduler):
         return make_trainer(net, name, lr_scheduler=lr), handler
     if callable(lr):
         if handler is not None:
@@ -278,6 +295,19 @@ def train(net: "gluon.Block", train_data: Iterable, test_data: Iterable,
     -------
     History
         ``History.lrs[i]`` is the learning rate of update ``History.updates[i]``.
+
+    Examples
+    --------
+    >>> import mxnet as mx
+    >>> from mxsched import CosineAnnealing
+    >>> from mxsched.tutorial import lenet, load_data, set_seed
+    >>> train_iter, test_iter, _ = load_data(128, "digits", quick=True, verbose=False)
+    >>> set_seed(0)
+    >>> net = lenet(); net.initialize(mx.init.Xavier())
+    >>> sched = CosineAnnealing(0.0, 0.1, cycle_length=2 * len(train_iter))
+    >>> history = train(net, train_iter, test_iter, ("sgd", sched), epochs=2, progress="none")
+    >>> history.updates[:3], history.lrs == [sched(k) for k in history.updates]
+    ([1, 2, 3], True)
     """
     from mxnet import autograd, gluon
 
