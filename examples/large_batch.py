@@ -29,9 +29,9 @@ Run on one machine
 
 Without ``DMLC_ROLE`` in the environment the script is the *launcher*: it checks that
 the schedule survives the trip to a parameter server
-(:func:`mxsched.distributed.check_server_picklable`), then, per worker count, starts a
+(:func:`mxsched.gluon.check_server_picklable`), then, per worker count, starts a
 scheduler, ``--num-servers`` servers and N workers on 127.0.0.1 running this same script
-(:class:`mxsched.distributed.LocalJob`: free port, time limit, every process group
+(:class:`mxsched.gluon.LocalJob`: free port, time limit, every process group
 killed at the end), and finally compares what the workers wrote: every worker must have
 applied the same learning rate at every update, equal to the schedule (read back from a
 probe weight, see below), and the loss curves are printed side by side.
@@ -41,9 +41,9 @@ Run across machines
 With ``DMLC_ROLE`` set, the script is a job process: ``import mxnet`` turns a
 ``scheduler`` or ``server`` into that role (it never returns), a ``worker`` trains
 (``--num-workers`` is then ignored: the kvstore knows the count). So it runs
-unchanged under ``python -m mxsched.launch``, MXNet's own launcher (the
+unchanged under ``python -m mxsched.gluon.launch``, MXNet's own launcher (the
 ``dmlc_tracker`` of the mxnet wheel, made to work on Python 3.9 and later; see
-:mod:`mxsched.launch` for every option). What the machines need:
+:mod:`mxsched.gluon.launch` for every option). What the machines need:
 
 * this repository at the **same path** on every host, with the package installed in
   a virtual environment at the same path (``make install`` there makes ``.venv``
@@ -61,7 +61,7 @@ machine (``--host-ip`` gives its address if the hosts cannot reach the one the
 tracker guesses). From the repository on this machine::
 
     printf '10.0.0.2\n10.0.0.3:2222\n' > hosts
-    .venv/bin/python -m mxsched.launch --launcher ssh -H hosts -n 4 -s 2 \\
+    .venv/bin/python -m mxsched.gluon.launch --launcher ssh -H hosts -n 4 -s 2 \\
         .venv/bin/python examples/large_batch.py --total-batch 1024 --out /shared/run1
     .venv/bin/python examples/large_batch.py --summarize /shared/run1   # checks the records
 
@@ -78,7 +78,7 @@ launcher sets::
 Pitfalls this script avoids (see README, "Distributed training and resuming"):
 ``import mxnet`` comes before ``import mxsched`` -- a server unpickles the optimizer,
 schedule included, while it is still inside its first ``import mxnet``; the kvstore is
-initialised before the first forward pass (:func:`mxsched.distributed.init_kvstore`) --
+initialised before the first forward pass (:func:`mxsched.gluon.init_kvstore`) --
 otherwise, with ``update_on_kvstore=False``, a worker can start from the summed
 gradients instead of the initial weights.
 
@@ -110,7 +110,7 @@ import numpy as np
 from mxnet import autograd, gluon, nd
 
 from mxsched import CosineAnnealing, LinearWarmUp
-from mxsched.distributed import LocalJob, check_server_picklable, init_kvstore
+from mxsched.gluon import LocalJob, check_server_picklable, init_kvstore
 
 REFERENCE_BATCH = 256
 MOMENTUM = 0.9

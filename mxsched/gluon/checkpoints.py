@@ -475,7 +475,7 @@ def save_checkpoint(root: str, net: Any, trainer: Any, step: int | None = None, 
     extra = _check_extra(extra)
     if not trainer._kv_initialized:
         raise ValueError("save_checkpoint needs an initialised trainer: call it after a "
-                         "trainer.step, or after mxsched.distributed.init_kvstore")
+                         "trainer.step, or after mxsched.gluon.init_kvstore")
     init_kvstore(trainer, 1)  # only waits: the kvstore is there already
     on_servers = _states_on_servers(trainer)
     if step is None:
@@ -865,7 +865,7 @@ def load_checkpoint(path: str, net: Any, trainer: Any, *, batch_size: int,
     Call it in the new process after building ``net`` and ``trainer`` exactly as
     for a fresh run (same optimizer, the schedule you want), and **before** the
     first forward pass: it also initialises the kvstore (see
-    :func:`mxsched.distributed.init_kvstore`), sending the optimizer with the
+    :func:`mxsched.gluon.init_kvstore`), sending the optimizer with the
     restored update count to the servers.
 
     Everything is read and checked before ``net`` or ``trainer`` change: the
@@ -887,7 +887,7 @@ def load_checkpoint(path: str, net: Any, trainer: Any, *, batch_size: int,
     ``schedule(step + 1)``. The schedule given to ``trainer`` is kept; a
     :class:`ScheduleMismatchWarning` names both when it differs from the
     checkpoint's, also when only one of the two is None (e.g. for
-    :class:`mxsched.handlers.ReduceLROnPlateau`, which needs a trainer without
+    :class:`mxsched.gluon.ReduceLROnPlateau`, which needs a trainer without
     an ``lr_scheduler``): without one, the trainer continues at its own learning
     rate. When neither has a schedule, the learning rate comes from the
     checkpoint (the last ``trainer.set_learning_rate``), as with

@@ -515,9 +515,10 @@ class LocalJob:
     ``log_dir``. Leaving the ``with`` block, :meth:`wait` running out of time
     and :meth:`stop` kill every process group that is still alive.
 
-    As with MXNet's ``tools/launch.py``, scheduler and servers run the workers'
-    command by default (``import mxnet`` turns them into a scheduler or server
-    and exits), so they import what the training script imports first.
+    As with MXNet's launcher (``python -m mxsched.gluon.launch``), scheduler and
+    servers run the workers' command by default (``import mxnet`` turns them into a
+    scheduler or server and exits), so they import what the training script imports
+    first.
 
     Parameters
     ----------

@@ -5,7 +5,7 @@ it drives -- the ``dmlc_tracker`` package, which the wheel does install -- calls
 ``threading.Thread.isAlive``, removed in Python 3.9: on 3.9 and later every launch
 fails at once. This module is the same launcher as an entry point::
 
-    python -m mxsched.launch [options] command [args ...]
+    python -m mxsched.gluon.launch [options] command [args ...]
 
 It parses MXNet's options, then runs ``dmlc_tracker``'s own ``local`` or ``ssh``
 submit function with a few narrow fixes in place (below). The tracker starts the
@@ -109,7 +109,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 __all__ = ["main", "parse_args", "read_hostfile", "parse_env"]
 
-LOG = logging.getLogger("mxsched.launch")
+LOG = logging.getLogger("mxsched.gluon.launch")
 
 # Set by the tracker for every process: --env must not try to change them.
 TRACKER_VARIABLES = ("DMLC_ROLE", "DMLC_PS_ROOT_URI", "DMLC_PS_ROOT_PORT", "DMLC_NUM_WORKER",
@@ -190,9 +190,9 @@ def parse_env(items: Sequence[str], environ: dict[str, str] | None = None) -> di
 def _parser() -> argparse.ArgumentParser:
     doc = __doc__.split("\n\n")
     p = argparse.ArgumentParser(
-        prog="python -m mxsched.launch", description=doc[0],
+        prog="python -m mxsched.gluon.launch", description=doc[0],
         epilog="Launcher options come before the command; every word from the command on "
-               "is the command's. See the module docstring (pydoc mxsched.launch) for the "
+               "is the command's. See the module docstring (pydoc mxsched.gluon.launch) for the "
                "processes' environment and what is fixed in dmlc_tracker.")
     p.add_argument("-n", "--num-workers", type=int, required=True, metavar="N",
                    help="number of worker processes")
@@ -359,7 +359,7 @@ def _rewrite_ssh(cmd: Any) -> Any:
     """dmlc_tracker.ssh's ssh and rsync command lines with our ssh options."""
     text = cmd[0] if isinstance(cmd, list) and len(cmd) == 1 else cmd
     if not isinstance(text, str) or _DMLC_SSH not in text:
-        raise RuntimeError(f"unexpected command from dmlc_tracker.ssh (mxsched.launch knows "
+        raise RuntimeError(f"unexpected command from dmlc_tracker.ssh (mxsched.gluon.launch knows "
                            f"the tracker of mxnet 1.9.1): {cmd!r}")
     if text.startswith(_DMLC_SSH):  # a job: remote end dies with the connection
         text = "ssh -tt " + _SSH_OPTIONS + text[len(_DMLC_SSH):]
@@ -567,7 +567,7 @@ def launch(a: argparse.Namespace) -> int:
             run.stop()
     count = len(run.procs)
     if status:
-        print(f"mxsched.launch: {reason}; every process of the job was stopped",
+        print(f"mxsched.gluon.launch: {reason}; every process of the job was stopped",
               file=sys.stderr, flush=True)
     else:
         LOG.info("all %d processes of the job exited with status 0", count)
@@ -575,7 +575,7 @@ def launch(a: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m mxsched.launch``; returns the exit status."""
+    """Entry point of ``python -m mxsched.gluon.launch``; returns the exit status."""
     a = parse_args(argv)
     if not logging.getLogger().handlers:
         logging.basicConfig(format="%(asctime)s %(levelname)s %(message)s", level=logging.INFO)

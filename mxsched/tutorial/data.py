@@ -578,7 +578,7 @@ def load_data(batch_size: int, name: Optional[str] = None, *, quick: Optional[bo
     shuffle : bool
         Shuffle the training set every epoch (the test set is never
         shuffled).  Gluon shuffles with numpy's global generator, so
-        :func:`mxsched.training.set_seed` makes the order reproducible.
+        :func:`mxsched.tutorial.set_seed` makes the order reproducible.
     num_workers : int
         Worker processes of the loaders; 0 loads in the calling process.
 

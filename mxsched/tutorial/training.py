@@ -267,7 +267,7 @@ def train(net: "gluon.Block", train_data: Iterable, test_data: Iterable,
         An initialised classifier (e.g. :func:`mxsched.tutorial.lenet` after
         ``net.initialize``).
     train_data, test_data : iterable of (X, y)
-        E.g. the loaders of :func:`mxsched.data.load_data`.
+        E.g. the loaders of :func:`mxsched.tutorial.load_data`.
     trainer : gluon.Trainer or (str, float or schedule)
         A trainer over ``net``'s parameters, or ``(optimizer_name, lr)`` to
         build one with :func:`mxsched.gluon.make_trainer`: a number is a fixed rate, an
@@ -285,7 +285,7 @@ def train(net: "gluon.Block", train_data: Iterable, test_data: Iterable,
         ``MomentumHandler``, ``ReduceLROnPlateau``, ``Handlers``).
         Called as ``handler.before_update(trainer)`` before every update and, if it
         has one, as ``handler.after_epoch(history, trainer)`` after each epoch's
-        evaluation (where :class:`mxsched.handlers.ReduceLROnPlateau` decides).
+        evaluation (where :class:`mxsched.gluon.ReduceLROnPlateau` decides).
     progress : {'auto', 'epoch', 'bar', 'none'}
         ``'epoch'`` prints one line per epoch; ``'bar'`` also shows a tqdm bar
         on stderr; ``'auto'`` is ``'bar'`` on a terminal and ``'epoch'``
