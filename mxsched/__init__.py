@@ -43,15 +43,15 @@ from .compose import Clamp, Delay, Envelope, Join, Product, Scale
 from .config import from_config, get_config, register, registered
 from .cooldown import LinearCoolDown, WarmupStableDecay
 from .cycles import CyclicalSchedule, Restarts
-from .decays import (ExponentialDecay, InverseSqrtDecay, MultiStepDecay, PolynomialDecay,
-                     StepDecay, TanhDecay)
+from .decays import (ExponentialDecay, InverseSqrtDecay, InverseTimeDecay, MultiStepDecay,
+                     PolynomialDecay, StepDecay, TanhDecay)
 from .mxnet_builtins import (PureCosineScheduler, PureFactorScheduler,
                              PureMultiFactorScheduler, PurePolyScheduler, from_mxnet)
 from .noise import Noise
 from .one_cycle import OneCycle, OneCycleSchedule
 from .plotting import describe, plot
-from .shapes import (Constant, CosineAnnealing, CosineAnnealingSchedule, LinearSchedule,
-                     TriangularSchedule)
+from .shapes import (Constant, CosineAnnealing, CosineAnnealingSchedule, CosineWave,
+                     LinearSchedule, Piecewise, TriangularSchedule)
 from .units import InUnits
 from .warmup import ConstantWarmUp, CosineWarmUp, EpochStepWarmUp, LinearWarmUp, LogWarmUp
 
@@ -63,8 +63,8 @@ __all__ = [
     "TriangularSchedule", "CosineAnnealing", "LinearWarmUp", "LinearCoolDown", "OneCycle",
     "CyclicalSchedule", "CosineAnnealingSchedule", "OneCycleSchedule",
     # shapes and decays
-    "Constant", "LinearSchedule", "StepDecay", "MultiStepDecay", "ExponentialDecay",
-    "PolynomialDecay", "InverseSqrtDecay", "TanhDecay",
+    "Constant", "LinearSchedule", "Piecewise", "CosineWave", "StepDecay", "MultiStepDecay",
+    "ExponentialDecay", "PolynomialDecay", "InverseSqrtDecay", "InverseTimeDecay", "TanhDecay",
     # warm-ups, cool-downs, restarts
     "ConstantWarmUp", "LogWarmUp", "CosineWarmUp", "EpochStepWarmUp", "WarmupStableDecay",
     "Restarts",

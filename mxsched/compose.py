@@ -14,7 +14,7 @@ import numpy as np
 
 from .adapters import ScheduleLike, as_schedule
 from .base import Phase, Schedule, interpolate, shift_phases
-from .checks import check_increasing, check_int, check_lr
+from .checks import check_bool, check_increasing, check_int, check_lr
 from .cycles import CyclicalSchedule
 from .decays import ExponentialDecay
 from .shapes import Constant, CosineAnnealing, LinearSchedule, TriangularSchedule
@@ -37,24 +37,32 @@ class Join(Schedule):
     With boundaries ``b_1 < b_2 < ... < b_n`` and schedules ``s_0, ..., s_n``::
 
         lr(t) = s_0(t)            for t < b_1
-                s_i(t - b_i)      for b_i <= t < b_{i+1}
+                s_i(t - b_i)      for b_i <= t < b_{i+1}     (local=False: s_i(t))
 
     as optax's ``join_schedules``, but the number of boundaries is checked (it must be
-    one less than the number of schedules) and they must increase. ``base_lr`` is the
-    largest of the children's peaks; assigning it rescales every child.
+    one less than the number of schedules) and they must increase. With ``local=False``
+    each schedule sees the global step instead: the join then *replaces* pieces of
+    schedules that all run from ``t = 0`` (timm's warm-up that overwrites the first
+    steps, a first update that differs). ``base_lr`` is the largest of the children's
+    peaks; assigning it rescales every child.
 
     Parameters
     ----------
     schedules : list of schedules
-        ``n + 1`` schedules (copied, never modified).
+        ``n + 1`` schedules (never modified).
     boundaries : list of int
         ``n`` increasing steps ``>= 1``.
+    local : bool, default True
+        Give each schedule its local step ``t - b_i`` (True) or the step ``t`` itself.
 
     Examples
     --------
     >>> s = Join([LinearSchedule(0.0, 1.0, 2), Constant(0.5)], boundaries=[3])
     >>> [round(s(t), 4) for t in range(5)]
     [0.0, 0.5, 1.0, 0.5, 0.5]
+    >>> g = Join([Constant(1.0), LinearSchedule(1.0, 0.0, 4)], boundaries=[2], local=False)
+    >>> [round(g(t), 4) for t in range(6)]
+    [1.0, 1.0, 0.5, 0.25, 0.0, 0.0]
     """
 
     @classmethod
@@ -62,7 +70,8 @@ class Join(Schedule):
         return dict(schedules=[LinearSchedule(0.0, 0.1, 40), Constant(0.1),
                                CosineAnnealing(0.005, 0.1, 80)], boundaries=[40, 100])
 
-    def __init__(self, schedules: Sequence[ScheduleLike], boundaries: Sequence[int]) -> None:
+    def __init__(self, schedules: Sequence[ScheduleLike], boundaries: Sequence[int],
+                 local: bool = True) -> None:
         super().__init__()
         self.schedules = _schedule_list("schedules", schedules)
         bounds = check_increasing("boundaries", boundaries)
@@ -70,10 +79,11 @@ class Join(Schedule):
             raise ValueError(f"boundaries must have len(schedules) - 1 = "
                              f"{len(self.schedules) - 1} entries, got {list(boundaries)!r}")
         self.boundaries = bounds
+        self.local = check_bool("local", local)
 
     def _at(self, t):
         i = bisect.bisect_right(self.boundaries, t)
-        return self.schedules[i]._at(t - self.boundaries[i - 1] if i else t)
+        return self.schedules[i]._at(t - self.boundaries[i - 1] if i and self.local else t)
 
     def _values(self, t):
         bounds = np.asarray(self.boundaries, dtype=np.float64)
@@ -82,7 +92,8 @@ class Join(Schedule):
         for i, child in enumerate(self.schedules):
             mask = idx == i
             if mask.any():
-                out[mask] = child._values(t[mask] - (bounds[i - 1] if i else 0.0))
+                shift = bounds[i - 1] if i and self.local else 0.0
+                out[mask] = child._values(t[mask] - shift)
         return out
 
     def _peak(self):
@@ -93,11 +104,19 @@ class Join(Schedule):
         ends = self.boundaries + [total_steps]
         out = []
         for child, start, end in zip(self.schedules, starts, ends):
-            out += shift_phases(child.phases(None if end is None else end - start), start, end)
+            if self.local:
+                out += shift_phases(child.phases(None if end is None else end - start), start,
+                                    end)
+            else:  # the child's own phases, cut to [start, end)
+                out += [Phase(name, max(a, start), b if end is None else
+                              (end if b is None else min(b, end)))
+                        for name, a, b in child.phases(end)
+                        if (b is None or b > start) and (end is None or a < end)]
         return out
 
     def _repr_args(self):
-        return [("schedules", self.schedules), ("boundaries", self.boundaries)]
+        args = [("schedules", self.schedules), ("boundaries", self.boundaries)]
+        return args if self.local else args + [("local", False)]
 
 
 class Scale(Schedule):

@@ -20,7 +20,7 @@ from .checks import (check_bool, check_factor, check_increasing, check_int, chec
 from .shapes import check_min_max
 
 __all__ = ["StepDecay", "MultiStepDecay", "ExponentialDecay", "PolynomialDecay",
-           "InverseSqrtDecay", "TanhDecay"]
+           "InverseSqrtDecay", "InverseTimeDecay", "TanhDecay"]
 
 
 class StepDecay(Schedule):
@@ -307,6 +307,60 @@ class InverseSqrtDecay(Schedule):
 
     def _repr_args(self):
         return [("max_lr", self.max_lr), ("length", self.length)]
+
+
+class InverseTimeDecay(Schedule):
+    """Inverse-time decay (Keras ``InverseTimeDecay``)::
+
+        p = t / length                 (staircase: floor(t / length))
+        lr(t) = max_lr / (1 + factor * p)
+
+    Parameters
+    ----------
+    max_lr : float
+        Value at ``t = 0``; ``base_lr``.
+    length : float
+        Steps per unit of ``p`` (``> 0``; Keras's ``decay_steps``).
+    factor : float, default 1
+        Decay per unit of ``p`` (``>= 0``; Keras's ``decay_rate``).
+    staircase : bool, default False
+        Decay in whole steps of ``length``.
+
+    Examples
+    --------
+    >>> s = InverseTimeDecay(1.0, length=2, factor=0.5)
+    >>> [round(s(t), 4) for t in range(5)]
+    [1.0, 0.8, 0.6667, 0.5714, 0.5]
+    """
+
+    _lr_params = ("max_lr",)
+
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(max_lr=0.1, length=20, factor=0.5)
+
+    def __init__(self, max_lr: float, length: float, factor: float = 1.0,
+                 staircase: bool = False) -> None:
+        super().__init__()
+        self.max_lr = check_lr("max_lr", max_lr)
+        self.length = check_positive("length", length)
+        self.factor = check_lr("factor", factor)
+        self.staircase = check_bool("staircase", staircase)
+
+    def _at(self, t):
+        p = t / self.length
+        return self.max_lr / (1 + self.factor * (math.floor(p) if self.staircase else p))
+
+    def _values(self, t):
+        p = t / self.length
+        return self.max_lr / (1 + self.factor * (np.floor(p) if self.staircase else p))
+
+    def _peak(self):
+        return self.max_lr
+
+    def _repr_args(self):
+        return [("max_lr", self.max_lr), ("length", self.length), ("factor", self.factor),
+                ("staircase", self.staircase)]
 
 
 class TanhDecay(Schedule):

@@ -6,15 +6,16 @@ and the cosine are the one-cycle shapes of the classic MXNet tutorial; they take
 """
 from __future__ import annotations
 
+import bisect
 import math
 
 import numpy as np
 
-from .base import Schedule, interpolate
-from .checks import check_fraction, check_int, check_lr, check_positive
+from .base import Phase, Schedule, between, interpolate, shift_phases
+from .checks import check_choice, check_fraction, check_int, check_lr, check_positive, check_real
 
-__all__ = ["Constant", "LinearSchedule", "TriangularSchedule", "CosineAnnealing",
-           "CosineAnnealingSchedule"]
+__all__ = ["Constant", "LinearSchedule", "Piecewise", "TriangularSchedule", "CosineAnnealing",
+           "CosineWave", "CosineAnnealingSchedule"]
 
 
 def check_min_max(min_lr, max_lr):
@@ -114,6 +115,109 @@ class LinearSchedule(Schedule):
     def _repr_args(self):
         return [("start_lr", self.start_lr), ("finish_lr", self.finish_lr),
                 ("length", self.length)]
+
+
+class Piecewise(Schedule):
+    """Straight or cosine pieces through given values at given steps (knots)::
+
+        lr(t) = lrs[0]                                     for t <= knots[0]
+                anneal(lrs[i], lrs[i + 1], p)              for knots[i] <= t <= knots[i + 1],
+                                                           p = (t - knots[i]) / (knots[i + 1] - knots[i])
+                lrs[-1]                                    for t >= knots[-1]
+
+    with ``anneal(a, b, p) = a + (b - a) * p`` (``shape='linear'``) or
+    ``b + (a - b) * (1 + cos(pi * p)) / 2`` (``shape='cosine'``, PyTorch's cosine anneal).
+    Knots may be fractional (PyTorch's 1-cycle phases end at ``pct_start * total - 1``) and
+    the first may be negative (that piece is then entered part way). ``base_lr`` is the
+    largest value.
+
+    Parameters
+    ----------
+    lrs : list of float
+        The learning rates at the knots (at least two).
+    knots : list of float
+        Strictly increasing steps, one per learning rate; the last one ``>= 0``.
+    shape : {'linear', 'cosine'}, default 'linear'
+        How each piece goes from one value to the next.
+
+    Examples
+    --------
+    >>> s = Piecewise([0.1, 1.0, 0.0], knots=[0, 2, 6])
+    >>> [round(s(t), 4) for t in range(8)]
+    [0.1, 0.55, 1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
+    >>> c = Piecewise([1.0, 0.0], knots=[0, 4], shape="cosine")
+    >>> [round(c(t), 4) for t in range(5)]
+    [1.0, 0.8536, 0.5, 0.1464, 0.0]
+    """
+
+    _lr_params = ("lrs",)
+
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(lrs=[0.004, 0.1, 0.0004], knots=[0, 59, 199], shape="cosine")
+
+    def __init__(self, lrs, knots, shape: str = "linear") -> None:
+        super().__init__()
+        if isinstance(lrs, (str, bytes)) or not hasattr(lrs, "__iter__"):
+            raise TypeError(f"lrs must be a list of learning rates, got {lrs!r}")
+        if isinstance(knots, (str, bytes)) or not hasattr(knots, "__iter__"):
+            raise TypeError(f"knots must be a list of steps, got {knots!r}")
+        self.lrs = [check_lr(f"lrs[{i}]", v) for i, v in enumerate(lrs)]
+        self.knots = [check_real(f"knots[{i}]", k) for i, k in enumerate(knots)]
+        if len(self.lrs) < 2:
+            raise ValueError(f"lrs must hold at least 2 learning rates, got {lrs!r}")
+        if len(self.knots) != len(self.lrs):
+            raise ValueError(f"knots must have one step per learning rate ({len(self.lrs)}), "
+                             f"got {knots!r}")
+        for i in range(1, len(self.knots)):
+            if self.knots[i] <= self.knots[i - 1]:
+                raise ValueError(f"knots must be increasing, got {knots!r} "
+                                 f"(knots[{i}] = {self.knots[i]!r} <= {self.knots[i - 1]!r})")
+        if self.knots[-1] < 0:
+            raise ValueError(f"knots must end at a step >= 0, got {knots!r}")
+        self.shape = check_choice("shape", shape, ("linear", "cosine"))
+        self._knots_array = np.asarray(self.knots, dtype=np.float64)
+        self._lrs_array = np.asarray(self.lrs, dtype=np.float64)
+
+    def _anneal(self, start, end, p, xp):
+        if self.shape == "cosine":
+            value = end + (start - end) / 2.0 * (xp.cos(math.pi * p) + 1)
+        else:
+            value = (end - start) * p + start
+        return between(value, start, end)
+
+    def _at(self, t):
+        knots, values = self.knots, self.lrs
+        if t <= knots[0]:
+            return values[0]
+        if t >= knots[-1]:
+            return values[-1]
+        i = bisect.bisect_right(knots, t) - 1
+        return self._anneal(values[i], values[i + 1], (t - knots[i]) / (knots[i + 1] - knots[i]),
+                            math)
+
+    def _values(self, t):
+        knots, values = self._knots_array, self._lrs_array
+        i = np.clip(np.searchsorted(knots, t, side="right") - 1, 0, len(knots) - 2)
+        start, end = values[i], values[i + 1]
+        p = np.clip((t - knots[i]) / (knots[i + 1] - knots[i]), 0.0, 1.0)
+        return self._anneal(start, end, p, np)
+
+    def _peak(self):
+        return max(self.lrs)
+
+    def _scaled(self, factor):
+        return Piecewise([v * factor for v in self.lrs], self.knots, self.shape)
+
+    def phases(self, total_steps=None):
+        out = [Phase(f"{self.shape} {i}", max(a, 0.0), b)
+               for i, (a, b) in enumerate(zip(self.knots, self.knots[1:])) if b > 0]
+        out.append(Phase("final", self.knots[-1], None))
+        return shift_phases(out, 0, total_steps)
+
+    def _repr_args(self):
+        args = [("lrs", self.lrs), ("knots", self.knots)]
+        return args if self.shape == "linear" else args + [("shape", self.shape)]
 
 
 class TriangularSchedule(Schedule):
@@ -293,6 +397,66 @@ class CosineAnnealing(Schedule):
         if self.exponent != 1:
             args.append(("exponent", self.exponent))
         return args
+
+
+class CosineWave(Schedule):
+    """A cosine between ``max_lr`` and ``min_lr`` that keeps waving (no floor after it)::
+
+        lr(t) = min_lr + (max_lr - min_lr) * (1 + cos(2 pi cycles t / length)) / 2
+
+    With the default ``cycles = 0.5`` it falls from ``max_lr`` to ``min_lr`` over ``length``
+    steps and rises back over the next ``length``: the closed form of PyTorch's
+    ``CosineAnnealingLR`` (which rises again after ``T_max``) and of Hugging Face's
+    cosine schedules past the end of training. :class:`CosineAnnealing` stays at
+    ``min_lr`` instead.
+
+    Parameters
+    ----------
+    min_lr : float
+        The bottom of the wave (``<= max_lr``).
+    max_lr : float
+        The top, at ``t = 0``; ``base_lr``.
+    length : float
+        Steps over which ``cycles`` waves pass (``> 0``; may be fractional).
+    cycles : float, default 0.5
+        Waves per ``length`` (``> 0``).
+
+    Examples
+    --------
+    >>> s = CosineWave(0.0, 1.0, length=4)
+    >>> [round(s(t), 4) for t in range(9)]
+    [1.0, 0.8536, 0.5, 0.1464, 0.0, 0.1464, 0.5, 0.8536, 1.0]
+    """
+
+    _lr_params = ("min_lr", "max_lr")
+
+    @classmethod
+    def _example_args(cls) -> dict:
+        return dict(min_lr=0.005, max_lr=0.1, length=120)
+
+    def __init__(self, min_lr: float, max_lr: float, length: float, cycles: float = 0.5) -> None:
+        super().__init__()
+        self.min_lr, self.max_lr = check_min_max(min_lr, max_lr)
+        self.length = check_positive("length", length)
+        self.cycles = check_positive("cycles", cycles)
+        self._omega = 2 * self.cycles  # pi * omega * t / length: pi * t / length for 0.5
+
+    def _at(self, t):
+        low, high = self.min_lr, self.max_lr
+        value = low + (high - low) * ((1 + math.cos(math.pi * self._omega * t / self.length)) / 2)
+        return high if value > high else value
+
+    def _values(self, t):
+        low, high = self.min_lr, self.max_lr
+        out = low + (high - low) * ((1 + np.cos(np.pi * self._omega * t / self.length)) / 2)
+        return np.minimum(out, high)
+
+    def _peak(self):
+        return self.max_lr
+
+    def _repr_args(self):
+        args = [("min_lr", self.min_lr), ("max_lr", self.max_lr), ("length", self.length)]
+        return args if self.cycles == 0.5 else args + [("cycles", self.cycles)]
 
 
 #: The name used by the classic MXNet "advanced learning rate schedules" tutorial.

@@ -7,6 +7,10 @@ Every warm-up works the same way: for the first ``length`` steps it goes from
     lr(t) = start_lr + (peak - start_lr) * ramp(t)      during the warm-up, ramp in [0, 1]
             schedule(t - length)                        after
 
+With ``shift=False`` the warm-up *replaces* the schedule's first ``length`` steps instead
+(timm's default ``warmup_prefix=False``): ``lr(t) = schedule(t)`` from ``t = length`` on,
+so the ramp hands over to the schedule where it stands at ``length``.
+
 ``base_lr`` is the larger of ``start_lr`` and the wrapped schedule's ``base_lr``;
 assigning it rescales ``start_lr`` and the schedule together. To repeat a warm-up at
 every restart, put it inside the repeated schedule
@@ -22,7 +26,7 @@ import numpy as np
 
 from .adapters import ScheduleLike, as_schedule
 from .base import Phase, Schedule, between, interpolate, shift_phases
-from .checks import Ratio, check_int, check_lr, check_ratio
+from .checks import Ratio, check_bool, check_int, check_lr, check_ratio
 from .shapes import Constant, CosineAnnealing
 from .units import UnitClock
 
@@ -30,14 +34,17 @@ __all__ = ["LinearWarmUp", "ConstantWarmUp", "LogWarmUp", "CosineWarmUp", "Epoch
 
 
 class _WarmUp(Schedule):
-    """Base of every warm-up: ``ramp(t)`` in ``[0, 1]`` for ``t < length``, then shifted."""
+    """Base of every warm-up: ``ramp(t)`` in ``[0, 1]`` for ``t < length``, then the
+    schedule, shifted by ``length`` (or, with ``shift=False``, not shifted)."""
 
     _lr_params = ("start_lr",)
+    shift = True
 
-    def _init_warmup(self, schedule, start_lr, length, min_length=1):
+    def _init_warmup(self, schedule, start_lr, length, min_length=1, shift=True):
         self.schedule = as_schedule(schedule)
         self.length = check_int("length", length, minimum=min_length)
         self.start_lr = check_lr("start_lr", start_lr)
+        self.shift = check_bool("shift", shift)
         self._peak_value = self.schedule._at(0)
 
     def _warm_steps(self) -> float:
@@ -46,11 +53,18 @@ class _WarmUp(Schedule):
     def _ramp(self, t):
         raise NotImplementedError
 
+    def _after(self, t):
+        """The schedule after the warm-up, at step ``t``."""
+        return self.schedule._at(t - self._warm_steps() if self.shift else t)
+
+    def _after_values(self, t):
+        return self.schedule._values(t - self._warm_steps() if self.shift else t)
+
     def _at(self, t):
         length = self._warm_steps()
         if t < length:
             return interpolate(self.start_lr, self._peak_value, self._ramp(t))
-        return self.schedule._at(t - length)
+        return self._after(t)
 
     def _values(self, t):
         length = self._warm_steps()
@@ -59,7 +73,7 @@ class _WarmUp(Schedule):
         if warm.any():
             out[warm] = interpolate(self.start_lr, self._peak_value, self._ramp_values(t[warm]))
         if (~warm).any():
-            out[~warm] = self.schedule._values(t[~warm] - length)
+            out[~warm] = self._after_values(t[~warm])
         return out
 
     def _ramp_values(self, t):
@@ -71,13 +85,19 @@ class _WarmUp(Schedule):
 
     def phases(self, total_steps=None):
         length = self._warm_steps()
+        if not self.shift:  # the schedule's own phases, from the end of the warm-up on
+            rest = [Phase(name, max(start, length), end)
+                    for name, start, end in self.schedule.phases(total_steps)
+                    if end is None or end > length]
+            return [Phase("warm-up", 0, length)] + rest
         inner = None if total_steps is None else max(total_steps - length, 0)
         return [Phase("warm-up", 0, length)] + shift_phases(self.schedule.phases(inner),
                                                             length, total_steps)
 
     def _repr_args(self):
-        return [("schedule", self.schedule), ("start_lr", self.start_lr),
+        args = [("schedule", self.schedule), ("start_lr", self.start_lr),
                 ("length", self.length)]
+        return args if self.shift else args + [("shift", False)]
 
 
 class LinearWarmUp(_WarmUp):
@@ -101,6 +121,9 @@ class LinearWarmUp(_WarmUp):
         Value at ``t = 0`` (``>= 0``).
     length : int
         Updates in the warm-up (``>= 1``).
+    shift : bool, default True
+        Start the schedule where the warm-up ends (``schedule(t - length)``); False: the
+        warm-up replaces the first ``length`` steps and ``schedule(t)`` follows.
 
     Examples
     --------
@@ -117,9 +140,10 @@ class LinearWarmUp(_WarmUp):
     def _example_args(cls) -> dict:
         return dict(schedule=CosineAnnealing(0.005, 0.1, 160), start_lr=0.0, length=40)
 
-    def __init__(self, schedule: ScheduleLike, start_lr: float, length: int) -> None:
+    def __init__(self, schedule: ScheduleLike, start_lr: float, length: int,
+                 shift: bool = True) -> None:
         super().__init__()
-        self._init_warmup(schedule, start_lr, length)
+        self._init_warmup(schedule, start_lr, length, shift=shift)
 
     def _ramp(self, t):
         return t / self.length
@@ -132,17 +156,17 @@ class LinearWarmUp(_WarmUp):
     # the linear ramp is exact at ``t = length`` and vectorises without a Python loop
 
     def _at(self, t):
-        if t <= self.length:
+        if t < self.length or (t == self.length and self.shift):
             return self._ramp_up(t)
-        return self.schedule._at(t - self.length)
+        return self._after(t)
 
     def _values(self, t):
-        after = t > self.length
+        after = t > self.length if self.shift else t >= self.length
         if after.all():
-            return self.schedule._values(t - self.length)
+            return self._after_values(t)
         out = self._ramp_up(t)
         if after.any():
-            out[after] = self.schedule._values(t[after] - self.length)
+            out[after] = self._after_values(t[after])
         return out
 
 
@@ -162,6 +186,8 @@ class ConstantWarmUp(_WarmUp):
         The warm-up value (``>= 0``).
     length : int
         Steps of the warm-up (``>= 1``).
+    shift : bool, default True
+        False: replace the schedule's first ``length`` steps instead of delaying it.
 
     Examples
     --------
@@ -178,9 +204,10 @@ class ConstantWarmUp(_WarmUp):
     def _example_args(cls) -> dict:
         return dict(schedule=Constant(0.1), start_lr=0.02, length=40)
 
-    def __init__(self, schedule: ScheduleLike, start_lr: float, length: int) -> None:
+    def __init__(self, schedule: ScheduleLike, start_lr: float, length: int,
+                 shift: bool = True) -> None:
         super().__init__()
-        self._init_warmup(schedule, start_lr, length)
+        self._init_warmup(schedule, start_lr, length, shift=shift)
 
     def _ramp(self, t):
         return 0.0
@@ -207,6 +234,8 @@ class LogWarmUp(_WarmUp):
         Value at ``t = 0`` (``>= 0``).
     length : int
         Steps of the warm-up (``>= 2``: ``ln(1) = 0``).
+    shift : bool, default True
+        False: replace the schedule's first ``length`` steps instead of delaying it.
 
     Examples
     --------
@@ -219,9 +248,10 @@ class LogWarmUp(_WarmUp):
     def _example_args(cls) -> dict:
         return dict(schedule=CosineAnnealing(0.005, 0.1, 150), start_lr=0.0, length=50)
 
-    def __init__(self, schedule: ScheduleLike, start_lr: float, length: int) -> None:
+    def __init__(self, schedule: ScheduleLike, start_lr: float, length: int,
+                 shift: bool = True) -> None:
         super().__init__()
-        self._init_warmup(schedule, start_lr, length, min_length=2)
+        self._init_warmup(schedule, start_lr, length, min_length=2, shift=shift)
 
     def _ramp(self, t):
         # ln(t + 1) / ln(length) passes 1 at t = length - 1: it stays there
@@ -245,6 +275,8 @@ class CosineWarmUp(_WarmUp):
         Value at ``t = 0`` (``>= 0``).
     length : int
         Steps of the warm-up (``>= 1``).
+    shift : bool, default True
+        False: replace the schedule's first ``length`` steps instead of delaying it.
 
     Examples
     --------
@@ -257,9 +289,10 @@ class CosineWarmUp(_WarmUp):
     def _example_args(cls) -> dict:
         return dict(schedule=CosineAnnealing(0.005, 0.1, 150), start_lr=0.0, length=50)
 
-    def __init__(self, schedule: ScheduleLike, start_lr: float, length: int) -> None:
+    def __init__(self, schedule: ScheduleLike, start_lr: float, length: int,
+                 shift: bool = True) -> None:
         super().__init__()
-        self._init_warmup(schedule, start_lr, length)
+        self._init_warmup(schedule, start_lr, length, shift=shift)
 
     def _ramp(self, t):
         return (1 - math.cos(math.pi * t / self.length)) / 2
