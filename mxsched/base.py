@@ -320,7 +320,7 @@ class Schedule(LRScheduler, metaclass=_ScheduleType):
                 parts.append(_fmt(value))
             else:
                 parts.append(f"{name}={_fmt(value)}")
-        return f"{type(self).__name__}({', '.join(parts)})"
+        return f"{type(self)._display_name()}({', '.join(parts)})"
 
     # -- configs and phases ------------------------------------------------------
     def get_config(self) -> dict:
@@ -339,7 +339,17 @@ class Schedule(LRScheduler, metaclass=_ScheduleType):
             if name is None:
                 name = next(positional)
             config[name] = _encode(value, f"{type(self).__name__}.{name}")
-        return {"class": type(self).__name__, "config": config}
+        return {"class": type(self)._config_name(), "config": config}
+
+    @classmethod
+    def _config_name(cls) -> str:
+        """The class's name in configs (:mod:`mxsched.config`): its own name."""
+        return cls.__name__
+
+    @classmethod
+    def _display_name(cls) -> str:
+        """The name ``repr`` shows: the class's name."""
+        return cls.__name__
 
     def phases(self, total_steps: Optional[float] = None) -> List[Phase]:
         """The named phases of the schedule as :class:`Phase` ``(name, start, end)``.

@@ -1,7 +1,9 @@
 """JSON-safe configs: ``sched.get_config()`` and ``from_config(cfg)``, never pickle or eval.
 
 A config is ``{"class": "<name>", "config": {<constructor keyword>: <value>}}``. Values
-are JSON types; a nested schedule is a nested config; a schedule class (the
+are JSON types; a nested schedule is a nested config (a drop-in of
+:mod:`mxsched.compat` is named ``"<peer>.<name>"``, e.g. ``"torch.StepLR"``, and its
+module must be imported before :func:`from_config`); a schedule class (the
 ``schedule_class`` of :class:`CyclicalSchedule`) is ``{"schedule_class": "<name>"}``; an
 exact ratio (``fractions.Fraction``, e.g. updates per epoch) is
 ``{"fraction": [numerator, denominator]}``.
@@ -99,8 +101,9 @@ def _register_builtins() -> None:
     while stack:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
-        if cls.__module__.startswith("mxsched.") and not cls.__name__.startswith("_"):
-            _REGISTRY.setdefault(cls.__name__, cls)
+        name = cls._config_name()
+        if cls.__module__.startswith("mxsched.") and not name.startswith("_"):
+            _REGISTRY.setdefault(name, cls)
 
 
 # --------------------------------------------------------------------------- encode
@@ -192,6 +195,10 @@ def _decode_schedule(cfg: Any, where: str, depth: int) -> Schedule:
 
 
 def _lookup(name: Any, where: str) -> Type[Schedule]:
+    if isinstance(name, str) and name not in _REGISTRY and "." in name:
+        peer = name.split(".", 1)[0]
+        raise ValueError(f"{where} names the drop-in {name!r}: import mxsched.compat.{peer} "
+                         f"before from_config (its classes register when imported)")
     if not isinstance(name, str) or name not in _REGISTRY:
         raise ValueError(f"{where} must be a registered schedule class name (one of "
                          f"{', '.join(sorted(_REGISTRY))}), got {name!r}")
