@@ -80,10 +80,9 @@ class FunctionSchedule(Schedule):
 
     def _checked(self, t):
         value = self.fn(t)
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise TypeError(f"fn({t!r}) must be a number, got {value!r}") from None
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"fn({t!r}) must return a real number, got {value!r}")
+        value = float(value)
         if not (math.isfinite(value) and value >= 0):
             raise ValueError(f"fn({t!r}) must be a finite, non-negative learning rate, "
                              f"got {value!r} (fn={self.fn!r})")

@@ -182,9 +182,15 @@ class Schedule(LRScheduler, metaclass=_ScheduleType):
                 "(assign base_lr to rescale one, or build a new schedule)")
         object.__setattr__(self, name, value)
 
+    def __delattr__(self, name: str) -> None:
+        if self.__dict__.get("_frozen"):
+            raise AttributeError(f"{type(self).__name__}.{name} cannot be deleted: schedules "
+                                 "are immutable")
+        object.__delattr__(self, name)
+
     @classmethod
     def example(cls) -> "Schedule":
-        """A small instance of this class, over about 200 updates with a peak of 0.1.
+        """A small instance of this class, over about 200 updates with a peak near 0.1.
 
         Every mxsched schedule class has one; the documentation's gallery plots it and
         the tests check every guarantee on it.

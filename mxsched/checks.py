@@ -103,8 +103,10 @@ def check_factor(name: str, value: Any) -> float:
 
 def check_choice(name: str, value: Any, choices: Tuple[str, ...]) -> str:
     """Return ``value`` if it is one of ``choices``."""
-    if not isinstance(value, str) or value not in choices:
-        options = ", ".join(repr(c) for c in choices)
+    options = ", ".join(repr(c) for c in choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {options}, got {value!r}")
+    if value not in choices:
         raise ValueError(f"{name} must be one of {options}, got {value!r}")
     return value
 
@@ -145,8 +147,15 @@ def check_step(num_update: Any) -> Any:
 
 
 def as_steps(steps: Any) -> np.ndarray:
-    """Steps as a float64 array, rejecting negative and non-finite entries."""
-    arr = np.asarray(steps, dtype=np.float64)
+    """Steps as a float64 array, rejecting non-numbers and negative or non-finite entries."""
+    raw = np.asarray(steps)
+    if raw.dtype.kind not in "iuf":  # bools, strings, objects (None...), complex
+        if raw.dtype.kind == "O" and raw.size and all(
+                isinstance(x, numbers.Real) and not _is_bool(x) for x in raw.flat):
+            pass  # Python ints too large for int64, Fractions, ...
+        else:
+            raise TypeError(f"steps must be real numbers, got {steps!r}"[:200])
+    arr = np.asarray(raw, dtype=np.float64)
     bad = ~(arr >= 0) | ~np.isfinite(arr)
     if bad.any():
         raise ValueError(f"steps must be finite and >= 0, got {arr[bad].flat[0]!r}")

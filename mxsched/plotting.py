@@ -9,7 +9,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .base import Schedule
-from .checks import check_int
+from .checks import check_bool, check_int
 
 __all__ = ["plot", "describe"]
 
@@ -52,6 +52,7 @@ def describe(sched: Schedule, total_steps: int) -> str:
 
     The last line ends at update 20 itself, which starts cycle 2.
     """
+    _check_schedule(sched)
     total_steps = check_int("total_steps", total_steps)
     rows = []
     for name, start, end in _phases(sched, total_steps):
@@ -64,6 +65,11 @@ def describe(sched: Schedule, total_steps: int) -> str:
     lines = [f"{'phase':<{width}}{'steps':<{steps}}lr start -> end"]
     lines += [f"{name:<{width}}{span:<{steps}}{values}" for name, span, values in rows]
     return "\n".join(lines)
+
+
+def _check_schedule(sched: Any) -> None:
+    if not isinstance(sched, Schedule):
+        raise TypeError(f"sched must be an mxsched schedule, got {sched!r}")
 
 
 def _num(x: float) -> str:
@@ -103,7 +109,9 @@ def plot(sched: Schedule, total_steps: int, ax: Optional[Any] = None,
     ('update', 'learning rate', [0.0, 0.1, 0.0])
     """
     import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
+    _check_schedule(sched)
     total_steps = check_int("total_steps", total_steps)
+    boundaries = check_bool("boundaries", boundaries)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3))
     steps = np.arange(total_steps + 1)

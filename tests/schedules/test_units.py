@@ -1,9 +1,10 @@
-"""Epoch and percent conversions are exact: every boundary falls on the update it should.
+"""Schedules stated in epochs or percent of training, driven by update counts.
 
-A schedule stated in epochs with ``B`` batches per epoch and an update every ``A`` batches
-has ``B / A`` updates per epoch; update ``t`` belongs to epoch ``ceil(t * A / B) - 1``
-(updates ``1..B/A`` are epoch 0). Float division put many of those boundaries one update
-late (``t * A / B`` computed as ``t / (B / A)``).
+The conversions are exact: every boundary falls on the update it should. A schedule
+stated in epochs with ``B`` batches per epoch and an update every ``A`` batches has
+``B / A`` updates per epoch; update ``t`` belongs to epoch ``ceil(t * A / B) - 1``
+(updates ``1..B/A`` are epoch 0). Float division would put many of those boundaries
+one update late (``t * A / B`` computed as ``t / (B / A)``).
 """
 import math
 from fractions import Fraction
@@ -11,14 +12,48 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from mxsched import EpochStepWarmUp, InUnits, LinearSchedule, MultiStepDecay, StepDecay
+from mxsched import (Constant, CosineAnnealing, EpochStepWarmUp, InUnits, Join,
+                     LinearSchedule, LinearWarmUp, MultiStepDecay, StepDecay)
 
 
+# ----------------------------------------------------------------- InUnits
+def test_epoch_schedule_fed_update_counts_is_the_classic_bug():
+    per_epoch = MultiStepDecay(0.1, milestones=[30, 60], factor=0.1)  # "decay at epoch 30"
+    updates_per_epoch = 500
+    assert per_epoch(31) == pytest.approx(0.01)  # fed update 31: decayed after 31 updates!
+    s = InUnits(per_epoch, updates_per_epoch, stepwise=True)
+    assert s(30 * 500) == 0.1            # last update of epoch 29
+    assert s(30 * 500 + 1) == pytest.approx(0.01)  # first update of epoch 30
+    assert s(60 * 500 + 1) == pytest.approx(0.001)
+
+
+def test_gradient_accumulation_divides_updates_per_epoch():
+    s = InUnits.epochs(CosineAnnealing(0.0, 0.1, 10), batches_per_epoch=1000, accumulation=4)
+    assert s.updates_per_unit == 250
+    assert s(250 * 5) == pytest.approx(CosineAnnealing(0.0, 0.1, 10)(5))
+    assert s(250 * 10) == 0.0
+
+
+def test_continuous_and_stepwise_positions():
+    s = InUnits(LinearSchedule(1.0, 0.0, 4), updates_per_unit=2)
+    assert [s(t) for t in range(5)] == [1.0, 0.875, 0.75, 0.625, 0.5]
+    s = InUnits(LinearSchedule(1.0, 0.0, 4), updates_per_unit=2, stepwise=True)
+    assert [s(t) for t in range(7)] == [1.0, 1.0, 1.0, 0.75, 0.75, 0.5, 0.5]
+
+
+def test_percent_of_training():
+    s = InUnits.percent(Join([LinearSchedule(0.0, 1.0, 10), CosineAnnealing(0.0, 1.0, 90)],
+                             [10]), 1000)
+    assert s(100) == 1.0 and s(0) == 0.0 and s(1000) == pytest.approx(0.0, abs=1e-15)
+    assert s.phases(1000)[1].start == 100
+
+
+# ----------------------------------------------------------------- exact boundaries
 def exact_epoch(t, batches, accumulation):
     return max(math.ceil(Fraction(t * accumulation, batches)) - 1, 0)
 
 
-def test_the_reported_epoch_boundary():
+def test_an_epoch_boundary_that_float_division_misses():
     sched = InUnits.epochs(StepDecay(1, 1, 0.5), batches_per_epoch=235, accumulation=3,
                            stepwise=True)
     assert sched(1175) == 0.5 ** 14   # update 1175 is the last of epoch 15 (index 14)
@@ -62,6 +97,15 @@ def test_percent_boundaries_for_every_total_up_to_5000():
         wrong += int(np.sum(got != np.asarray(expected)))
     assert wrong == 0
     assert InUnits.percent(StepDecay(1.0, 50, 0.5), 14)(7) == 0.5  # 50 % at update 7, not 8
+
+
+# ----------------------------------------------------------------- EpochStepWarmUp
+def test_epoch_step_warm_up_is_a_linear_warm_up_read_per_epoch():
+    inner = CosineAnnealing(0.0, 0.1, 20)
+    a = EpochStepWarmUp(inner, 3, 5, start_lr=0.0)
+    b = InUnits(LinearWarmUp(Constant(0.1), 0.0, 3), 5, stepwise=True)
+    steps = range(0, 16)
+    np.testing.assert_allclose(a.values(steps), b.values(steps), rtol=1e-12)
 
 
 def test_epoch_step_warm_up_counts_epochs_exactly():

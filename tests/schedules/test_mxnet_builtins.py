@@ -3,7 +3,9 @@
 The classic MXNet tutorial "Advanced Learning Rate Schedules" defines six schedule classes
 and calls MXNet's stateful ``MultiFactorScheduler`` after assigning ``schedule.base_lr = 1``.
 Its classes are transcribed below (reference implementations, exactly as the tutorial
-writes them) so that mxsched's classes can be held against them value for value.
+writes them) so that mxsched's classes can be held against them value for value. MXNet's
+four built-ins, a user's ``LRScheduler`` subclass and a plain callable are checked against
+what they give when called in order, as the optimizer calls them.
 """
 import copy
 import math
@@ -11,11 +13,14 @@ import math
 import mxnet as mx
 import numpy as np
 import pytest
+from mxnet.lr_scheduler import (CosineScheduler, FactorScheduler, LRScheduler,
+                                MultiFactorScheduler, PolyScheduler)
 
-import mxsched
-from mxsched import (CosineAnnealingSchedule, CyclicalSchedule, InOrderSchedule,
-                     LinearCoolDown, LinearWarmUp, OneCycleSchedule, TriangularSchedule,
-                     from_mxnet)
+from conftest import assert_lrs, in_order
+from mxsched import (CosineAnnealing, CosineAnnealingSchedule, CyclicalSchedule,
+                     InOrderSchedule, LinearCoolDown, LinearWarmUp, OneCycleSchedule,
+                     PureCosineScheduler, PureFactorScheduler, PureMultiFactorScheduler,
+                     PurePolyScheduler, TriangularSchedule, from_mxnet)
 
 
 # --------------------------------------------------------------------------- the tutorial
@@ -181,10 +186,6 @@ def test_the_tutorials_warm_up_climbs_to_the_assigned_base_lr():
     assert cool(1000) == 0.125 and cool(1500) == 0.001  # "from 0.125 to 0.001"
 
 
-def in_order(scheduler, n):
-    return [scheduler(t) for t in range(1, n + 1)]
-
-
 BUILTINS = {
     "factor": lambda: mx.lr_scheduler.FactorScheduler(step=7, factor=0.8, base_lr=0.05),
     "factor warm-up": lambda: mx.lr_scheduler.FactorScheduler(
@@ -269,7 +270,7 @@ class Logged(mx.lr_scheduler.FactorScheduler):
 def test_a_user_subclass_gives_its_in_order_values_whatever_the_call_order():
     w = LinearWarmUp(Logged(step=10, factor=0.5, base_lr=0.1), start_lr=0.0, length=20)
     before = w(30)
-    w.values(range(1000))  # a plot first, as in the report
+    w.values(range(1000))  # a plot first, then training
     assert w(30) == before == 0.1
     expected = in_order(Logged(step=10, factor=0.5, base_lr=0.1), 400)
     shuffled = np.random.RandomState(2).permutation(np.arange(1, 401))
@@ -303,3 +304,96 @@ def test_a_builtins_warm_up_ends_where_mxnet_ends_it():
     assert pure.warmup_final_lr == 0.1
     assert [pure(t) for t in range(1, 31)] == in_order(copy.deepcopy(scheduler), 30)
     assert pure.base_lr == 1.0
+
+
+# --------------------------------------------------------------------------- MXNet's built-ins
+def from_zero(factory, n):
+    """Values of a fresh MXNet schedule at t = 0, then called with 1..n in order."""
+    return [factory()(0)] + in_order(factory(), n)
+
+
+@pytest.mark.parametrize("M,m,max_update,W", [(0.5, 0.01, 50, 10), (1.0, 0.0, 30, 1),
+                                              (0.1, 0.001, 1000, 100)])
+def test_warm_up_cosine_equals_mxnet_cosine_scheduler(M, m, max_update, W):
+    ours = LinearWarmUp(CosineAnnealing(m, M, max_update - W), 0, W)
+    ref = from_zero(lambda: CosineScheduler(max_update, base_lr=M, final_lr=m,
+                                            warmup_steps=W), max_update)
+    assert_lrs(ours, ref, rel=1e-9)
+
+
+MXNET_CASES = {
+    "factor": lambda: FactorScheduler(step=7, factor=0.5, base_lr=1.0),
+    "factor-floor": lambda: FactorScheduler(step=3, factor=0.1, stop_factor_lr=1e-3,
+                                            base_lr=1.0, warmup_steps=4,
+                                            warmup_begin_lr=0.2),
+    "factor-const-warmup": lambda: FactorScheduler(step=5, factor=0.9, base_lr=0.4,
+                                                   warmup_steps=6, warmup_begin_lr=0.1,
+                                                   warmup_mode="constant"),
+    "multifactor": lambda: MultiFactorScheduler(step=[5, 12, 20], factor=0.3, base_lr=0.8),
+    "multifactor-warmup": lambda: MultiFactorScheduler(step=[10, 15], factor=0.5,
+                                                       base_lr=0.8, warmup_steps=8,
+                                                       warmup_begin_lr=0.05),
+    "poly": lambda: PolyScheduler(max_update=40, base_lr=0.5, pwr=2, final_lr=0.01),
+    "poly-warmup": lambda: PolyScheduler(max_update=40, base_lr=0.5, pwr=3, final_lr=0.0,
+                                         warmup_steps=10, warmup_begin_lr=0.1),
+    "poly-warmup-past-end": lambda: PolyScheduler(max_update=5, base_lr=0.5, pwr=1,
+                                                  warmup_steps=9),
+    "cosine": lambda: CosineScheduler(max_update=35, base_lr=0.3, final_lr=0.02),
+    "cosine-warmup": lambda: CosineScheduler(max_update=35, base_lr=0.3, final_lr=0.02,
+                                             warmup_steps=5, warmup_begin_lr=0.01,
+                                             warmup_mode="constant"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MXNET_CASES))
+def test_wrapped_mxnet_builtins_give_in_order_values_in_any_order(name):
+    factory = MXNET_CASES[name]
+    ref = from_zero(factory, 80)
+    caller_object = factory()
+    caller_object(3)  # already used by the caller: its state must not matter
+    state_before = dict(vars(caller_object))
+    wrapped = LinearCoolDown(caller_object, finish_lr=0.0, start_idx=10 ** 6, length=1)
+    converted = from_mxnet(caller_object)
+    for t in np.random.RandomState(0).permutation(81):
+        assert wrapped(int(t)) == pytest.approx(ref[t], rel=1e-12), f"{name}: update {t}"
+        assert converted(int(t)) == pytest.approx(ref[t], rel=1e-12), f"{name}: update {t}"
+    np.testing.assert_allclose(converted.values(np.arange(81)), ref, rtol=1e-12)
+    assert vars(caller_object) == state_before, "the caller's MXNet schedule was modified"
+
+
+def test_pure_equivalents_take_mxnet_parameter_names():
+    assert PureFactorScheduler(step=2, factor=0.5, base_lr=1.0)(3) == 0.5
+    assert PureMultiFactorScheduler(step=[1], factor=0.5, base_lr=1.0)(2) == 0.5
+    assert PurePolyScheduler(max_update=2, base_lr=1.0, pwr=1)(1) == 0.5
+    assert PureCosineScheduler(max_update=2, base_lr=1.0)(1) == pytest.approx(0.5)
+
+
+def test_from_mxnet_rejects_other_classes():
+    class Mine(LRScheduler):
+        def __call__(self, num_update):
+            return 0.1
+    with pytest.raises(TypeError, match="sched must be one of MXNet's"):
+        from_mxnet(Mine())
+
+
+# --------------------------------------------------------------------------- other schedulers
+class HalfLife(LRScheduler):
+    """A user LRScheduler subclass: a pure function of t."""
+
+    def __call__(self, num_update):
+        return self.base_lr * 0.5 ** (num_update / 10)
+
+
+def halving(t):
+    return 0.5 ** t
+
+
+def test_warm_up_wraps_user_subclass_and_plain_callable():
+    user = HalfLife(base_lr=0.8)
+    s = LinearWarmUp(user, start_lr=0.0, length=5)
+    assert s(5) == pytest.approx(0.8)
+    assert s(15) == pytest.approx(user(10))
+    assert s.base_lr == pytest.approx(0.8)
+    f = LinearCoolDown(halving, finish_lr=0.0, start_idx=3, length=2)
+    assert [f(t) for t in range(7)] == pytest.approx([1, 0.5, 0.25, 0.125, 0.0625, 0, 0])
+    np.testing.assert_allclose(f.values(range(7)), [f(t) for t in range(7)])
