@@ -125,3 +125,12 @@ def test_plot_draws_curve_and_boundaries():
     ax = plot(sched, 120, label="wsd")
     assert len(ax.lines) == 1 + 3  # curve, three boundaries after t = 0
     np.testing.assert_allclose(ax.lines[0].get_ydata(), sched.values(range(121)))
+
+
+def test_join_with_global_steps_replaces_pieces():
+    curve = LinearSchedule(1.0, 0.0, 4)
+    s = Join([Constant(0.5), curve], boundaries=[2], local=False)
+    assert_lrs(s, [0.5, 0.5, 0.5, 0.25, 0.0, 0.0])
+    local = Join([Constant(0.5), curve], boundaries=[2])
+    assert_lrs(local, [0.5, 0.5, 1.0, 0.75, 0.5, 0.25])
+    assert [p.name for p in s.phases(6)] == ["Constant", "LinearSchedule"]

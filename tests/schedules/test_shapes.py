@@ -9,9 +9,10 @@ import math
 import pytest
 
 from conftest import assert_lrs
-from mxsched import (Constant, CosineAnnealing, CosineAnnealingSchedule, ExponentialDecay,
-                     InverseSqrtDecay, LinearSchedule, MultiStepDecay, PolynomialDecay,
-                     StepDecay, TanhDecay, TriangularSchedule)
+from mxsched import (Constant, CosineAnnealing, CosineAnnealingSchedule, CosineWave,
+                     ExponentialDecay, InverseSqrtDecay, InverseTimeDecay, LinearSchedule,
+                     MultiStepDecay, Piecewise, PolynomialDecay, StepDecay, TanhDecay,
+                     TriangularSchedule)
 
 
 # ----------------------------------------------------------------- shapes
@@ -111,3 +112,51 @@ def test_tanh_decay_equals_timm(kw):
     s = TanhDecay(kw.get("lr_min", 0.0), base, kw["t_initial"], kw.get("lb", -7.0),
                   kw.get("ub", 3.0))
     assert_lrs(s, [timm_tanh_one_cycle(t, base, **kw) for t in range(120)], rel=1e-9)
+
+
+# ----------------------------------------------------------------- pieces the drop-ins use
+def test_piecewise_linear_and_cosine_tables():
+    s = Piecewise([0.1, 1.0, 0.0], knots=[0, 2, 6])
+    assert_lrs(s, [0.1, 0.55, 1.0, 0.75, 0.5, 0.25, 0.0, 0.0])
+    c = Piecewise([1.0, 0.0], knots=[0, 4], shape="cosine")
+    assert_lrs(c, [1.0 + (0.0 - 1.0) * (1 - math.cos(math.pi * t / 4)) / 2 for t in range(5)]
+               + [0.0, 0.0])
+
+
+def test_piecewise_takes_fractional_and_negative_knots():
+    # PyTorch's 1-cycle with pct_start * total_steps < 1 starts part way down its second phase
+    s = Piecewise([0.5, 1.0, 0.0], knots=[-2.0, -0.5, 3.5])
+    assert s(0) == pytest.approx(1.0 - 0.5 / 4)
+    assert s(3.5) == 0.0 and s(10) == 0.0 and s.base_lr == 1.0
+    h = Piecewise([0.0, 1.0], knots=[0.5, 2.5])
+    assert_lrs(h, [0.0, 0.25, 0.75, 1.0], steps=[0, 1, 2, 3])
+
+
+@pytest.mark.parametrize("kwargs,exc,match", [
+    (dict(lrs=[0.1], knots=[0]), ValueError, r"lrs must hold at least 2 learning rates"),
+    (dict(lrs=[0.1, 0.2], knots=[0]), ValueError, r"knots must have one step per learning rate"),
+    (dict(lrs=[0.1, 0.2], knots=[2, 1]), ValueError, r"knots must be increasing, got \[2, 1\]"),
+    (dict(lrs=[0.1, -0.2], knots=[0, 1]), ValueError, r"lrs\[1\] must be a finite, non-negative"),
+    (dict(lrs=[0.1, 0.2], knots=[0, "1"]), TypeError, r"knots\[1\] must be a real number"),
+    (dict(lrs=[0.1, 0.2], knots=[-3, -1]), ValueError, r"knots must end at a step >= 0"),
+    (dict(lrs=[0.1, 0.2], knots=[0, 1], shape="cos"), ValueError, r"shape must be one of"),
+])
+def test_piecewise_rejects_bad_arguments(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        Piecewise(**kwargs)
+
+
+def test_cosine_wave_keeps_waving_as_pytorchs_closed_form():
+    s = CosineWave(0.01, 0.1, length=10)
+    expected = [0.01 + (0.1 - 0.01) * (1 + math.cos(math.pi * t / 10)) / 2 for t in range(41)]
+    assert_lrs(s, expected)
+    assert s(20) == pytest.approx(0.1) and s(10) == pytest.approx(0.01)
+    w = CosineWave(0.0, 1.0, length=8, cycles=1.0)      # a whole wave per length
+    assert_lrs(w, [(1 + math.cos(2 * math.pi * t / 8)) / 2 for t in range(17)])
+
+
+def test_inverse_time_decay_table():
+    s = InverseTimeDecay(1.0, length=2, factor=0.5)
+    assert_lrs(s, [1.0 / (1 + 0.5 * t / 2) for t in range(10)])
+    stairs = InverseTimeDecay(1.0, length=2, factor=0.5, staircase=True)
+    assert_lrs(stairs, [1.0 / (1 + 0.5 * (t // 2)) for t in range(10)])

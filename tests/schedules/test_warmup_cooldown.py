@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import assert_lrs
-from mxsched import (Constant, CosineAnnealing, CosineWarmUp, Delay, EpochStepWarmUp,
+from mxsched import (Constant, ConstantWarmUp, CosineAnnealing, CosineWarmUp, Delay, EpochStepWarmUp,
                      InverseSqrtDecay, LinearCoolDown, LinearWarmUp, LogWarmUp, OneCycle,
                      OneCycleSchedule, TriangularSchedule, WarmupStableDecay)
 
@@ -156,3 +156,16 @@ def test_one_cycle_is_triangle_then_cool_down():
     ref = LinearCoolDown(TriangularSchedule(0.1, 1.0, 10), 0.0, start_idx=10, length=5)
     steps = np.arange(30)
     np.testing.assert_allclose(s.values(steps), ref.values(steps), rtol=0, atol=0)
+
+
+def test_a_warm_up_without_shift_replaces_the_first_steps():
+    inner = CosineAnnealing(0.0, 1.0, 10)
+    s = LinearWarmUp(inner, start_lr=0.0, length=4, shift=False)
+    assert_lrs(s, [0.0, 0.25, 0.5, 0.75] + [inner(t) for t in range(4, 14)])
+    assert s.phases(14)[0] == ("warm-up", 0, 4) and s.phases(14)[1].start == 4
+    for cls in (ConstantWarmUp, CosineWarmUp):
+        w = cls(inner, start_lr=0.1, length=3, shift=False)
+        assert [w(t) for t in range(3, 12)] == [inner(t) for t in range(3, 12)]
+    log = LogWarmUp(inner, start_lr=0.0, length=3, shift=False)
+    assert log(3) == inner(3) and log(2) == 1.0
+    assert "shift=False" in repr(s) and "shift" not in repr(LinearWarmUp(inner, 0.0, 4))
