@@ -108,9 +108,9 @@ class History:
 
     Attributes
     ----------
-    train_loss, train_acc, test_acc : list of float
+    train_loss, train_acc, test_acc, test_loss : list of float
         Per epoch: mean training loss and accuracy over the epoch's batches
-        (as the weights changed), and test accuracy after the epoch.
+        (as the weights changed), and test accuracy and mean test loss after the epoch.
     examples_per_sec, epoch_time : list of float
         Per epoch: training throughput and seconds of the training pass
         (evaluation excluded).
@@ -130,6 +130,7 @@ class History:
     train_loss: List[float] = field(default_factory=list)
     train_acc: List[float] = field(default_factory=list)
     test_acc: List[float] = field(default_factory=list)
+    test_loss: List[float] = field(default_factory=list)
     examples_per_sec: List[float] = field(default_factory=list)
     epoch_time: List[float] = field(default_factory=list)
     lrs: List[float] = field(default_factory=list)
@@ -198,15 +199,23 @@ def evaluate_accuracy(net: "gluon.Block", data: Iterable, ctx: Optional[Contexts
     >>> evaluate_accuracy(net, data)        # equal scores: argmax picks class 0
     0.5
     """
-    ctxs = context_list(ctx, net)
-    correct = 0.0
+    return _evaluate(net, data, context_list(ctx, net), None)[1]
+
+
+def _evaluate(net: Any, data: Iterable, ctxs: list, loss_fn: Any) -> Tuple[float, float]:
+    """``(mean loss, accuracy)`` over ``data`` (the loss is nan without ``loss_fn``)."""
+    correct = loss_sum = 0.0
     seen = 0
     for batch in data:
         xs, ys = split_batch(batch, ctxs)
-        counts = [_correct(net(x), y) for x, y in zip(xs, ys)]
-        correct += sum(c.asscalar() for c in counts)
+        outputs = [net(x) for x in xs]
+        correct += sum(_correct(out, y).asscalar() for out, y in zip(outputs, ys))
+        if loss_fn is not None:
+            loss_sum += sum(loss_fn(out, y).sum().asscalar() for out, y in zip(outputs, ys))
         seen += sum(y.shape[0] for y in ys)
-    return float(correct) / seen if seen else 0.0
+    if not seen:
+        return float("nan"), 0.0
+    return (loss_sum / seen if loss_fn is not None else float("nan")), float(correct) / seen
 
 
 # --------------------------------------------------------------------------- training
@@ -357,7 +366,9 @@ def train(net: "gluon.Block", train_data: Iterable, test_data: Iterable,
         history.train_acc.append(float(correct) / seen if seen else float("nan"))
         history.epoch_time.append(elapsed)
         history.examples_per_sec.append(seen / elapsed if elapsed > 0 else float("nan"))
-        history.test_acc.append(evaluate_accuracy(net, test_data, ctxs))
+        test_loss, test_acc = _evaluate(net, test_data, ctxs, loss_fn)
+        history.test_loss.append(test_loss)
+        history.test_acc.append(test_acc)
         if handler is not None and callable(getattr(handler, "after_epoch", None)):
             handler.after_epoch(history, trainer)
         if progress != "none":
