@@ -245,13 +245,14 @@ def requested_dataset() -> Optional[str]:
 
 def _normalise_name(value: Any, what: str) -> Optional[str]:
     """Map a data-set name to ``'fashion-mnist'``, ``'digits'`` or None (auto)."""
-    if isinstance(value, str):
-        word = value.strip().lower()
-        if word in ("", _AUTO):
-            return None
-        if word in DATASET_NAMES:
-            return word
     choices = ", ".join(repr(n) for n in DATASET_NAMES + (_AUTO,))
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be one of {choices}, got {value!r}")
+    word = value.strip().lower()
+    if word in ("", _AUTO):
+        return None
+    if word in DATASET_NAMES:
+        return word
     raise ValueError(f"{what} must be one of {choices}, got {value!r}")
 
 
@@ -518,8 +519,8 @@ def load_dataset(name: Optional[str] = None, *, quick: Optional[bool] = None,
         chosen, chosen_by = requested_dataset(), f"{DATASET_ENV}={os.environ.get(DATASET_ENV)}"
     if quick is None:
         quick = quick_mode()
-    else:
-        quick = check_bool("quick", quick)
+    elif not isinstance(quick, (bool, np.bool_)):
+        raise TypeError(f"quick must be True, False or None, got {quick!r}")
 
     arrays = None
     reason = f"requested by {chosen_by}" if chosen is not None else ""

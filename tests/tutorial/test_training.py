@@ -1,12 +1,10 @@
-"""Tests of mxsched.training: contexts, seeds, LeNet, the loop, the schedule handler.
+"""Tests of mxsched.tutorial: the device line, seeds, LeNet, accuracy, the training loop,
+and the learning rate driven from the loop (HyperparamHandler('lr', ...)).
 
 The training runs use scikit-learn's digits in quick mode (1,024 images, batches of
 32: 32 updates per epoch), a second or so each on two CPU cores.
 """
 
-import ast
-import inspect
-import math
 import pickle
 import re
 
@@ -17,11 +15,9 @@ import mxnet as mx
 from mxnet import gluon
 from mxnet.lr_scheduler import FactorScheduler, LRScheduler
 
-from mxsched import data as mdata
-from mxsched import training
-from mxsched.data import load_data
-from mxsched.training import (History, ScheduleHandler, default_context, evaluate_accuracy,
-                              lenet, make_trainer, select_context, set_seed, train)
+from mxsched.gluon import HyperparamHandler, make_trainer
+from mxsched.tutorial import (History, evaluate_accuracy, lenet, load_data, select_context,
+                              set_seed, train)
 
 BATCH = 32
 
@@ -60,18 +56,12 @@ def fresh_lenet(seed=0, ctx=None):
     return net
 
 
-# --------------------------------------------------------------------------- contexts and seeds
+# --------------------------------------------------------------------------- devices and seeds
+# (default_context itself: tests/gluon/test_trainer.py)
 
 
-def test_default_context_is_cpu_without_gpus(monkeypatch):
-    monkeypatch.setattr(mx.context, "num_gpus", lambda: 0)
-    assert default_context() == mx.cpu()
-
-
-def test_default_context_picks_the_gpu_when_there_is_one(monkeypatch, capsys):
+def test_select_context_picks_the_gpu_when_there_is_one(monkeypatch, capsys):
     monkeypatch.setattr(mx.context, "num_gpus", lambda: 1)
-    ctx = default_context()
-    assert ctx.device_type == "gpu" and ctx.device_id == 0
     assert select_context() == mx.gpu(0)
     assert capsys.readouterr().out == "Context: gpu(0) (1 GPU found)\n"
 
@@ -97,9 +87,15 @@ def test_set_seed_seeds_every_generator():
     assert np.random.rand() != draws[0][1]
 
 
-@pytest.mark.parametrize("seed", [-1, 2 ** 32, 1.5, True, "0"])
-def test_set_seed_rejects_bad_seeds(seed):
-    with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 2\*\*32\), got"):
+@pytest.mark.parametrize("seed, error, match", [
+    (-1, ValueError, r"seed must be a non-negative integer, got -1"),
+    (2 ** 32, ValueError, r"seed must be a non-negative integer <= 4294967295, got 4294967296"),
+    (1.5, TypeError, r"seed must be a non-negative integer, got 1.5"),
+    (True, TypeError, r"seed must be a non-negative integer, got True"),
+    ("0", TypeError, r"seed must be a non-negative integer, got '0'"),
+])
+def test_set_seed_rejects_bad_seeds(seed, error, match):
+    with pytest.raises(error, match=match):
         set_seed(seed)
 
 
@@ -219,11 +215,12 @@ def test_handler_gives_the_same_lrs_as_lr_scheduler(digits):
                          make_trainer(net, "adam", lr_scheduler=Zigzag(base_lr=0.002)),
                          epochs=1, progress="none")
     net = fresh_lenet(seed=1)
-    handler = ScheduleHandler(zigzag_fn)
+    handler = HyperparamHandler("lr", zigzag_fn)
     by_handler = train(net, train_iter, test_iter, make_trainer(net, "adam"), epochs=1,
                        handler=handler, progress="none")
     assert by_handler.lrs == by_scheduler.lrs
-    assert handler.lrs == by_handler.lrs
+    assert handler.values == by_handler.lrs
+    assert handler.updates == by_handler.updates
     assert by_handler.updates == by_scheduler.updates
     # same seed, same data order, same rates: the same training run
     np.testing.assert_allclose(by_handler.batch_losses, by_scheduler.batch_losses, rtol=1e-5)
@@ -239,7 +236,8 @@ def test_handler_reproduces_a_stateful_mxnet_builtin(digits):
                     epochs=1, progress="none")
     net = fresh_lenet()
     handled = train(net, train_iter, test_iter, make_trainer(net, "sgd"), epochs=1,
-                    handler=ScheduleHandler(FactorScheduler(step=5, factor=0.5, base_lr=0.1)),
+                    handler=HyperparamHandler("lr", FactorScheduler(step=5, factor=0.5,
+                                                                    base_lr=0.1)),
                     progress="none")
     assert handled.lrs == builtin.lrs
     assert builtin.lrs[:7] == [0.1] * 5 + [0.05] * 2
@@ -293,12 +291,14 @@ def test_progress_bar_goes_to_stderr(digits, capsys):
 
 @pytest.mark.parametrize("kwargs, error, pattern", [
     (dict(epochs=0), ValueError, r"epochs must be a positive integer, got 0"),
-    (dict(epochs=1.0), ValueError, r"epochs must be a positive integer, got 1.0"),
+    (dict(epochs=1.0), TypeError, r"epochs must be a positive integer, got 1.0"),
+    (dict(epochs=10.5), TypeError, r"epochs must be a positive integer, got 10.5"),
+    (dict(epochs="2"), TypeError, r"epochs must be a positive integer, got '2'"),
     (dict(progress="loud"), ValueError, r"progress must be one of .*got 'loud'"),
     (dict(trainer="sgd"), TypeError, r"trainer must be a gluon.Trainer or a tuple .*got 'sgd'"),
     (dict(trainer=("sgd",)), TypeError, r"trainer must be a gluon.Trainer or a tuple"),
     (dict(handler=zigzag_fn), TypeError, r"handler must have a before_update\(trainer\) method"),
-    (dict(trainer=("sgd", zigzag_fn), handler=ScheduleHandler(zigzag_fn)), ValueError,
+    (dict(trainer=("sgd", zigzag_fn), handler=HyperparamHandler("lr", zigzag_fn)), ValueError,
      r"handler must be None when trainer gives a plain-callable schedule"),
     (dict(ctx=mx.cpu(3)), ValueError, r"ctx must be where net's parameters are initialised"),
 ])
@@ -321,82 +321,39 @@ def test_handler_refuses_a_trainer_with_a_scheduler():
     net = fresh_lenet()
     trainer = make_trainer(net, "sgd", lr_scheduler=Zigzag(base_lr=0.1))
     with pytest.raises(ValueError, match=r"trainer must have no lr_scheduler"):
-        ScheduleHandler(zigzag_fn).before_update(trainer)
+        HyperparamHandler("lr", zigzag_fn).before_update(trainer)
 
 
 def test_handler_rejects_bad_schedules_and_rates():
-    with pytest.raises(TypeError, match=r"schedule must be a callable t -> lr, got 0.1"):
-        ScheduleHandler(0.1)
+    with pytest.raises(TypeError, match=r"schedule must be a callable \(an instance, not a "
+                                        r"class\), got 0.1"):
+        HyperparamHandler("lr", 0.1)
     trainer = make_trainer(fresh_lenet(), "sgd")
-    with pytest.raises(ValueError, match=r"schedule\(1\) must be a finite, non-negative "
-                                         r"learning rate, got nan"):
-        ScheduleHandler(bad_schedule).before_update(trainer)
+    with pytest.raises(ValueError, match=r"schedule\(1\) must be a valid learning_rate "
+                                         r"\(>= 0\), got nan"):
+        HyperparamHandler("lr", bad_schedule).before_update(trainer)
+    assert trainer.learning_rate == 0.01  # the optimizer's default, untouched
 
 
 def test_handler_sets_the_rate_of_the_coming_update():
     trainer = make_trainer(fresh_lenet(), "sgd", learning_rate=1.0)
-    handler = ScheduleHandler(zigzag_fn)
+    handler = HyperparamHandler("lr", zigzag_fn)
     assert handler.before_update(trainer) == zigzag_fn(1) == trainer.learning_rate
     trainer.optimizer.num_update = 4          # as after four updates
     assert handler.before_update(trainer) == zigzag_fn(5) == trainer.learning_rate
-    assert handler.lrs == [zigzag_fn(1), zigzag_fn(5)]
+    assert handler.values == [zigzag_fn(1), zigzag_fn(5)]
+    assert handler.updates == [1, 5]
 
 
-@pytest.mark.parametrize("kwargs, error, pattern", [
-    (dict(lr_scheduler=zigzag_fn), TypeError,
-     r"lr_scheduler must be an mxnet.lr_scheduler.LRScheduler \(use ScheduleHandler"),
-    (dict(learning_rate=-0.1), ValueError,
-     r"learning_rate must be a finite, non-negative number, got -0.1"),
-    (dict(optimizer=None), TypeError, r"optimizer must be the name of an MXNet optimizer"),
-])
-def test_make_trainer_rejects_bad_arguments(kwargs, error, pattern):
-    with pytest.raises(error, match=pattern):
-        make_trainer(fresh_lenet(), **kwargs)
-
-
-@pytest.mark.parametrize("optimizer", ["sgd", "adam", "rmsprop", "nag"])
-def test_make_trainer_keeps_the_schedule_values(optimizer, capsys):
-    """Adam & co. pass their default learning_rate to MXNet, which would then overwrite
-    the scheduler's base_lr (and print a notice); make_trainer keeps the schedule's."""
-    sched = Zigzag(base_lr=0.3)
-    trainer = make_trainer(fresh_lenet(), optimizer, lr_scheduler=sched)
-    assert sched.base_lr == 0.3 and trainer.learning_rate == sched(0) == 0.3
-    assert capsys.readouterr().out == ""
-
-
-def test_make_trainer_learning_rate_sets_base_lr():
-    """With both given, MXNet's rule holds: base_lr becomes learning_rate."""
-    sched = Zigzag(base_lr=0.3)
-    make_trainer(fresh_lenet(), "adam", learning_rate=0.1, lr_scheduler=sched)
-    assert sched.base_lr == 0.1
-
-
-def test_make_trainer_passes_options_through():
-    sched = Zigzag(base_lr=0.3)
-    trainer = make_trainer(fresh_lenet(), "nag", lr_scheduler=sched, momentum=0.8, wd=1e-4)
-    assert type(trainer.optimizer).__name__ == "NAG"
-    assert trainer.optimizer.momentum == 0.8 and trainer.optimizer.wd == 1e-4
-    assert trainer.optimizer.lr_scheduler is sched and sched.base_lr == 0.3
-
-
-# --------------------------------------------------------------------------- records, pickling, imports
+# --------------------------------------------------------------------------- records and pickling
 
 
 def test_handler_and_history_pickle():
-    handler = ScheduleHandler(zigzag_fn)
-    handler.lrs.append(0.5)
+    handler = HyperparamHandler("lr", zigzag_fn)
+    handler.values.append(0.5)
     restored = pickle.loads(pickle.dumps(handler))
-    assert restored.schedule is zigzag_fn and restored.lrs == [0.5]
+    assert restored.schedule is zigzag_fn and restored.values == [0.5]
+    assert restored.name == "learning_rate"
     history = History(train_loss=[1.0], lrs=[0.1, 0.2], updates=[1, 2], context="cpu(0)")
     assert pickle.loads(pickle.dumps(history)) == history
     assert history.as_dict()["lrs"] == [0.1, 0.2]
-
-
-@pytest.mark.parametrize("module", [training, mdata])
-def test_mxnet_is_imported_lazily(module):
-    """Module level imports nothing from mxnet (see SPEC 1: parameter-server unpickling)."""
-    tree = ast.parse(inspect.getsource(module))
-    for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
-            assert not any(n and n.split(".")[0] == "mxnet" for n in names), ast.dump(node)

@@ -1,4 +1,4 @@
-"""Tests of mxsched.data: data-set choice, fallback, environment variables, arrays.
+"""Tests of mxsched.tutorial.data: data-set choice, fallback, environment variables, arrays.
 
 No test touches the network: the download host probe and Fashion-MNIST itself are
 replaced where a test needs them (monkeypatch), and Fashion-MNIST's own parser is
@@ -19,10 +19,10 @@ import pytest
 import mxnet as mx
 from mxnet.gluon.data import vision
 
-from mxsched import data as mdata
-from mxsched.data import (DIGITS_CLASSES, FASHION_MNIST_CLASSES, QUICK_NUM_TEST,
-                          QUICK_NUM_TRAIN, DatasetInfo, load_data, load_dataset, quick_mode,
-                          requested_dataset)
+from mxsched.tutorial import data as mdata
+from mxsched.tutorial.data import (DIGITS_CLASSES, FASHION_MNIST_CLASSES, QUICK_NUM_TEST,
+                                   QUICK_NUM_TRAIN, DatasetInfo, load_data, load_dataset,
+                                   quick_mode, requested_dataset)
 
 NUM_DIGITS_TRAIN, NUM_DIGITS_TEST = 1437, 360
 
@@ -115,28 +115,29 @@ def test_bad_dataset_env_is_a_clear_error(monkeypatch, raw):
         load_dataset(verbose=False)
 
 
-@pytest.mark.parametrize("kwargs, pattern", [
-    (dict(name="mnist"), r"name must be one of .*got 'mnist'"),
-    (dict(name=3), r"name must be one of .*got 3"),
-    (dict(channels=2), r"channels must be 1 or 3, got 2"),
-    (dict(size=0), r"size must be a positive integer, got 0"),
-    (dict(size=28.0), r"size must be a positive integer, got 28.0"),
-    (dict(timeout=0), r"timeout must be a positive number of seconds, got 0"),
-    (dict(timeout=float("nan")), r"timeout must be a positive number of seconds, got nan"),
-    (dict(quick="yes"), r"quick must be True, False or None, got 'yes'"),
+@pytest.mark.parametrize("kwargs, error, pattern", [
+    (dict(name="mnist"), ValueError, r"name must be one of .*got 'mnist'"),
+    (dict(name=3), TypeError, r"name must be one of .*got 3"),
+    (dict(channels=2), ValueError, r"channels must be 1 or 3, got 2"),
+    (dict(size=0), ValueError, r"size must be a positive integer, got 0"),
+    (dict(size=28.0), TypeError, r"size must be a positive integer, got 28.0"),
+    (dict(timeout=0), ValueError, r"timeout must be a finite number > 0, got 0"),
+    (dict(timeout=float("nan")), ValueError, r"timeout must be a finite number > 0, got nan"),
+    (dict(quick="yes"), TypeError, r"quick must be True, False or None, got 'yes'"),
 ])
-def test_load_dataset_rejects_bad_arguments(kwargs, pattern):
-    with pytest.raises(ValueError, match=pattern):
+def test_load_dataset_rejects_bad_arguments(kwargs, error, pattern):
+    with pytest.raises(error, match=pattern):
         load_dataset(verbose=False, **kwargs)
 
 
-@pytest.mark.parametrize("kwargs, pattern", [
-    (dict(batch_size=0), r"batch_size must be a positive integer, got 0"),
-    (dict(batch_size=True), r"batch_size must be a positive integer, got True"),
-    (dict(batch_size=8, num_workers=-1), r"num_workers must be a non-negative integer, got -1"),
+@pytest.mark.parametrize("kwargs, error, pattern", [
+    (dict(batch_size=0), ValueError, r"batch_size must be a positive integer, got 0"),
+    (dict(batch_size=True), TypeError, r"batch_size must be a positive integer, got True"),
+    (dict(batch_size=8, num_workers=-1), ValueError,
+     r"num_workers must be a non-negative integer, got -1"),
 ])
-def test_load_data_rejects_bad_arguments(kwargs, pattern):
-    with pytest.raises(ValueError, match=pattern):
+def test_load_data_rejects_bad_arguments(kwargs, error, pattern):
+    with pytest.raises(error, match=pattern):
         load_data(name="digits", verbose=False, **kwargs)
 
 

@@ -1,4 +1,4 @@
-"""Worker (and, run with another DMLC_ROLE, scheduler/server) of tests/test_distributed.py.
+"""Worker (and, run with another DMLC_ROLE, scheduler/server) of tests/gluon/test_distributed.py.
 
 One weight ``w`` (a bias-free ``Dense(1)`` fed with ``x = rank + 1``), loss
 ``sum(w * x)`` over a batch of ``BATCH`` rows, so a worker's gradient is
@@ -16,11 +16,10 @@ import os
 import sys
 import time
 
-import mxnet as mx  # first: see mxsched.distributed
+import mxnet as mx  # first: see mxsched.gluon.distributed
 from mxnet import autograd, gluon, nd
 
-from mxsched.distributed import init_kvstore
-from mxsched.resume import load_checkpoint, save_checkpoint
+from mxsched.gluon import init_kvstore, load_checkpoint, save_checkpoint
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dist_schedules import make_schedule  # noqa: E402

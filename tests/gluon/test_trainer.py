@@ -1,12 +1,16 @@
-"""gluon.Trainer really applies mxsched schedules, read back from the weights."""
+"""gluon.Trainer really applies mxsched schedules, read back from the weights; and
+mxsched.gluon.trainer: make_trainer (a Trainer that uses its schedule as given) and
+default_context."""
 import numpy as np
 import pytest
 
 import mxnet as mx
 from mxnet import autograd, gluon
+from mxnet.lr_scheduler import LRScheduler
 
 from mxsched import (CosineAnnealing, CyclicalSchedule, LinearCoolDown, LinearWarmUp,
                      OneCycle, TriangularSchedule)
+from mxsched.gluon import default_context, make_trainer
 
 
 def one_weight_net():
@@ -98,3 +102,73 @@ def test_save_and_load_states_mid_run_resumes_exactly(tmp_path):
     np.testing.assert_array_equal(resumed, straight)
     assert trainer.optimizer.num_update == 40
     assert repr(trainer.optimizer.lr_scheduler) == repr(nested())
+
+
+# --------------------------------------------------------------------------- make_trainer, devices
+
+
+class Zigzag(LRScheduler):
+    """A pure test schedule: ``base_lr * (1 - 0.5 * (t % 10) / 10)`` (no state)."""
+
+    def __call__(self, num_update):
+        return self.base_lr * (1.0 - 0.5 * (num_update % 10) / 10.0)
+
+
+def zigzag_fn(t):
+    """The same values as ``Zigzag(base_lr=0.002)``, as a plain module-level function."""
+    return 0.002 * (1.0 - 0.5 * (t % 10) / 10.0)
+
+
+def small_net():
+    net = gluon.nn.Dense(2, in_units=3)
+    net.initialize(mx.init.Xavier(), ctx=mx.cpu())
+    return net
+
+
+def test_default_context_is_cpu_without_gpus(monkeypatch):
+    monkeypatch.setattr(mx.context, "num_gpus", lambda: 0)
+    assert default_context() == mx.cpu()
+
+
+def test_default_context_picks_the_gpu_when_there_is_one(monkeypatch):
+    monkeypatch.setattr(mx.context, "num_gpus", lambda: 1)
+    ctx = default_context()
+    assert ctx.device_type == "gpu" and ctx.device_id == 0
+
+
+@pytest.mark.parametrize("kwargs, error, pattern", [
+    (dict(lr_scheduler=zigzag_fn), TypeError,
+     r"lr_scheduler must be an mxnet.lr_scheduler.LRScheduler \(use "
+     r"HyperparamHandler\('lr', fn\) for a plain callable\), got <function zigzag_fn"),
+    (dict(learning_rate=-0.1), ValueError,
+     r"learning_rate must be a finite, non-negative learning rate, got -0.1"),
+    (dict(optimizer=None), TypeError, r"optimizer must be a string, got None"),
+])
+def test_make_trainer_rejects_bad_arguments(kwargs, error, pattern):
+    with pytest.raises(error, match=pattern):
+        make_trainer(small_net(), **kwargs)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "rmsprop", "nag"])
+def test_make_trainer_keeps_the_schedule_values(optimizer, capsys):
+    """Adam & co. pass their default learning_rate to MXNet, which would then overwrite
+    the scheduler's base_lr (and print a notice); make_trainer keeps the schedule's."""
+    sched = Zigzag(base_lr=0.3)
+    trainer = make_trainer(small_net(), optimizer, lr_scheduler=sched)
+    assert sched.base_lr == 0.3 and trainer.learning_rate == sched(0) == 0.3
+    assert capsys.readouterr().out == ""
+
+
+def test_make_trainer_learning_rate_sets_base_lr():
+    """With both given, MXNet's rule holds: base_lr becomes learning_rate."""
+    sched = Zigzag(base_lr=0.3)
+    make_trainer(small_net(), "adam", learning_rate=0.1, lr_scheduler=sched)
+    assert sched.base_lr == 0.1
+
+
+def test_make_trainer_passes_options_through():
+    sched = Zigzag(base_lr=0.3)
+    trainer = make_trainer(small_net(), "nag", lr_scheduler=sched, momentum=0.8, wd=1e-4)
+    assert type(trainer.optimizer).__name__ == "NAG"
+    assert trainer.optimizer.momentum == 0.8 and trainer.optimizer.wd == 1e-4
+    assert trainer.optimizer.lr_scheduler is sched and sched.base_lr == 0.3

@@ -1,7 +1,7 @@
-"""``python -m mxsched.launch``: MXNet's tracker on Python 3.11, locally and over ssh.
+"""``python -m mxsched.gluon.launch``: MXNet's tracker on Python 3.11, locally and over ssh.
 
 The job tests run the real launcher as a subprocess on 127.0.0.1: a ``dist_sync``
-training job (tests/launch_job.py, which is tests/dist_worker.py plus a record of
+training job (tests/gluon/launch_job.py, which is tests/gluon/dist_worker.py plus a record of
 how it was started) with the local launcher, and with the ssh launcher against an
 sshd that the test starts on a free loopback port (root only: sshd needs it for
 privilege separation). The client side reaches it through an ``ssh`` wrapper on
@@ -29,13 +29,13 @@ import uuid
 import numpy as np
 import pytest
 
-import mxsched.launch as launch
-from mxsched.distributed import free_port
+import mxsched.gluon.launch as launch
+from mxsched.gluon.distributed import free_port
 
 import dist_schedules
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-JOB = "tests/launch_job.py"  # relative: the ssh launcher must `cd` into the launch directory
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+JOB = "tests/gluon/launch_job.py"  # relative: the ssh launcher must `cd` into the launch directory
 STEPS = 12
 W0 = 2.0
 GRAD_SUM = 1.5  # two workers' gradients 1 and 2 per sample, / batch, lr_mult 0.5
@@ -90,7 +90,7 @@ def new_token():
 
 
 def run_launcher(args, *, cwd, token, log, extra_env=None, path_prefix=None, stop_when=None):
-    """Run ``python -m mxsched.launch args`` to its end; return (status, output).
+    """Run ``python -m mxsched.gluon.launch args`` to its end; return (status, output).
 
     With ``stop_when``, send the launcher SIGTERM as soon as ``stop_when()`` is true.
     """
@@ -102,7 +102,7 @@ def run_launcher(args, *, cwd, token, log, extra_env=None, path_prefix=None, sto
         env["PATH"] = f"{path_prefix}{os.pathsep}{env['PATH']}"
     env.update(extra_env or {})
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "mxsched.launch", *map(str, args)],
+        proc = subprocess.Popen([sys.executable, "-m", "mxsched.gluon.launch", *map(str, args)],
                                 cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         try:

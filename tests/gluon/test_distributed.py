@@ -1,11 +1,11 @@
-"""Schedules that survive scale-out and restarts (issue 5).
+"""Schedules that survive scale-out and restarts (mxsched.gluon.distributed).
 
 Real multi-process jobs (one scheduler, one server, two workers on 127.0.0.1,
 started and killed by the test with time limits), several devices in one
 process, the parameter-server pickling check, and exact resume from a
 checkpoint. Learning rates are read back from the weights: a one-weight model
 with a constant gradient, where update ``k`` subtracts ``float32(lr_k) * 1.5``
-(see tests/dist_worker.py), simulated exactly in float32.
+(see tests/gluon/dist_worker.py), simulated exactly in float32.
 """
 import json
 import os
@@ -20,16 +20,17 @@ import pytest
 import mxnet as mx
 from mxnet import autograd, gluon
 
-import mxsched.distributed as dist
+import mxsched.gluon.distributed as dist
 from mxsched import LinearWarmUp
-from mxsched.distributed import (JobError, JobTimeout, LocalJob, ServerPickleError,
-                                 check_server_picklable, init_kvstore, server_payload)
-from mxsched.resume import latest_checkpoint
+from mxsched.gluon import (JobError, JobTimeout, LocalJob, ServerPickleError,
+                           check_server_picklable, init_kvstore, latest_checkpoint,
+                           server_payload)
 
 import bad_schedule_module
 import dist_schedules
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))  # tests/gluon -> the repository
 WORKER = os.path.join(HERE, "dist_worker.py")
 STEPS = 12
 SAVE_AT = 5
@@ -352,7 +353,7 @@ def test_two_devices_apply_the_same_schedule_as_one(uok):
 
 
 # ---------------------------------------------------------------------------------
-# exact resume in one process, and checkpoints: tests/test_checkpoints.py
+# exact resume in one process, and checkpoints: tests/gluon/test_checkpoints.py
 # ---------------------------------------------------------------------------------
 
 def test_init_kvstore_checks_its_arguments():
@@ -372,7 +373,7 @@ def test_init_kvstore_checks_its_arguments():
 def test_large_batch_example_gives_every_worker_the_same_learning_rates(tmp_path):
     import subprocess
 
-    script = os.path.join(os.path.dirname(HERE), "examples", "large_batch.py")
+    script = os.path.join(ROOT, "examples", "large_batch.py")
     done = subprocess.run(
         [sys.executable, script, "--num-workers", "2", "--epochs", "3", "--warmup-epochs", "1",
          "--out", str(tmp_path), "--timeout", str(JOB_TIMEOUT)],

@@ -1,4 +1,4 @@
-"""Checkpoints never half-load and are never lost (mxsched.resume).
+"""Checkpoints never half-load and are never lost (mxsched.gluon.checkpoints).
 
 * load_checkpoint checks everything before it changes the network or the trainer:
   every failed load below is checked to leave both exactly as they were;
@@ -27,10 +27,10 @@ import pytest
 import mxnet as mx
 from mxnet import autograd, gluon
 
-from mxsched.handlers import ReduceLROnPlateau
-from mxsched.resume import (CheckpointError, OptimizerMismatchWarning, ScheduleMismatchWarning,
-                            latest_checkpoint, load_checkpoint, save_checkpoint,
-                            schedules_differ)
+from mxsched.gluon import ReduceLROnPlateau
+from mxsched.gluon.checkpoints import (CheckpointError, OptimizerMismatchWarning,
+                                       ScheduleMismatchWarning, latest_checkpoint,
+                                       load_checkpoint, save_checkpoint, schedules_differ)
 
 import dist_schedules
 
@@ -679,7 +679,7 @@ CHILD = textwrap.dedent(r'''
     import numpy as np
     import mxnet as mx
     from mxnet import autograd, gluon
-    from mxsched.resume import save_checkpoint
+    from mxsched.gluon.checkpoints import save_checkpoint
 
     X = mx.nd.array(np.linspace(-1.0, 1.0, 6).reshape(2, 3))
     OS_CALLS = ["replace", "rename", "renames", "makedirs", "mkdir", "fsync", "fdatasync",

@@ -1,8 +1,9 @@
-"""Job of tests/test_launch.py: tests/dist_worker.py, plus a record of how it was started.
+"""Job of tests/gluon/test_launch.py: tests/gluon/dist_worker.py, plus a record of how it was
+started.
 
 A worker writes ``<out>/started-<pid>.json`` (working directory, script path and the
 variables the launcher should have passed) and then trains exactly as
-tests/dist_worker.py. A scheduler or server never gets past ``import mxnet``.
+tests/gluon/dist_worker.py. A scheduler or server never gets past ``import mxnet``.
 """
 import mxnet  # noqa: F401  first: a scheduler or server starts inside this import
 

@@ -1,9 +1,10 @@
-"""Schedules for tests/test_distributed.py, importable by every job process.
+"""Schedules for tests/gluon/test_distributed.py, importable by every job process.
 
 ``make_schedule(name)`` builds them by name so the worker script and the test
 agree without pickling anything on the command line.
 """
-from mxnet.lr_scheduler import LRScheduler  # never mx.lr_scheduler.X: see mxsched/distributed.py
+# never mx.lr_scheduler.X at import time: see mxsched/gluon/distributed.py
+from mxnet.lr_scheduler import LRScheduler
 
 from mxsched import CosineAnnealing, CyclicalSchedule, LinearWarmUp
 

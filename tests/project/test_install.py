@@ -26,7 +26,7 @@ import zipfile
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]  # tests/project -> the repository
 SCRIPT = ROOT / "tools" / "install_mxnet.py"
 NUMPY = "numpy>=1.20,<1.24"
 IGNORED = shutil.ignore_patterns(".git", ".venv", "venv", "build", "dist", "*.egg-info",

@@ -1,4 +1,4 @@
-"""Tests of mxsched.range_test: the sweep, smoothing, fastai's suggestions, divergence,
+"""Tests of mxsched.gluon.range_test: the sweep, smoothing, fastai's suggestions, divergence,
 and that the model and trainer come back exactly, with no file written."""
 import builtins
 import io
@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 import mxnet as mx
 from mxnet import autograd, gluon
 
-import mxsched
 from mxsched import OneCycle
-from mxsched.range_test import (RangeTestResult, Suggestion, lr_range_test, minimum,
-                                smooth_losses, steep, sweep, valley)
+from mxsched.gluon import make_trainer
+from mxsched.gluon.range_test import (RangeTestResult, Suggestion, lr_range_test, minimum,
+                                      smooth_losses, steep, sweep, valley)
+from mxsched.tutorial import lenet, load_data, set_seed
 
 CTX = mx.cpu()
 
@@ -95,9 +96,9 @@ def test_sweep_values():
 
 
 @pytest.mark.parametrize("args, match", [
-    ((0.0, 1.0, 10), "start_lr must be a finite learning rate > 0, got 0.0"),
-    ((1e-3, 1e-3, 10), r"end_lr must be greater than start_lr \(0.001\), got 0.001"),
-    ((1e-3, float("inf"), 10), "end_lr must be a finite learning rate > 0, got inf"),
+    ((0.0, 1.0, 10), "start_lr must be a finite number > 0, got 0.0"),
+    ((1e-3, 1e-3, 10), r"finish_lr must be greater than start_lr \(0.001\), got 0.001"),
+    ((1e-3, float("inf"), 10), "finish_lr must be a finite number > 0, got inf"),
     ((1e-3, 1.0, 1), "num_iter must be an integer >= 2, got 1"),
     ((1e-3, 1.0, 10, "log"), "mode must be one of 'exp', 'linear', got 'log'"),
 ])
@@ -196,7 +197,7 @@ def make_result(smoothed, skip_start=0, skip_end=0):
     smoothed = np.asarray(smoothed, dtype=np.float64)
     lrs = 10.0 ** np.linspace(-4, 0, len(smoothed))
     return RangeTestResult(lrs=lrs, losses=smoothed, smoothed=smoothed, num_iter=len(lrs),
-                           start_lr=lrs[0], end_lr=lrs[-1], mode="exp", beta=0.98,
+                           start_lr=lrs[0], finish_lr=lrs[-1], mode="exp", beta=0.98,
                            diverge_th=4.0, diverged=False, stop_reason="", best_loss=0.0,
                            seconds=0.0, skip_start=skip_start, skip_end=skip_end)
 
@@ -229,7 +230,7 @@ def test_range_test_records_the_sweep_and_restores_everything_exactly():
     counts = dict(opt._index_update_count)
     scale = opt.rescale_grad
 
-    result = lr_range_test(net, batches, trainer, start_lr=1e-4, end_lr=1.0, num_iter=15,
+    result = lr_range_test(net, batches, trainer, start_lr=1e-4, finish_lr=1.0, num_iter=15,
                            diverge_th=None)
     assert result.lrs.tolist() == sweep(1e-4, 1.0, 15).tolist()
     assert len(result.losses) == len(result.smoothed) == 15 and not result.diverged
@@ -262,7 +263,7 @@ def test_training_after_a_range_test_is_identical_to_training_without_one():
     net_a, trainer_a = fresh()
     train_steps(net_a, trainer_a, batches)
     net_b, trainer_b = fresh()
-    lr_range_test(net_b, batches, trainer_b, start_lr=1e-3, end_lr=10.0, num_iter=12)
+    lr_range_test(net_b, batches, trainer_b, start_lr=1e-3, finish_lr=10.0, num_iter=12)
     train_steps(net_b, trainer_b, batches)
     a, b = list(arrays(net_a).values()), list(arrays(net_b).values())
     assert len(a) == len(b) == 8 and all(np.array_equal(x, y) for x, y in zip(a, b))
@@ -275,7 +276,7 @@ def test_range_test_stops_on_divergence():
     net = gluon.nn.Dense(1)
     net.initialize(ctx=CTX)
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.01})
-    result = lr_range_test(net, batches, trainer, start_lr=1e-4, end_lr=100.0, num_iter=80,
+    result = lr_range_test(net, batches, trainer, start_lr=1e-4, finish_lr=100.0, num_iter=80,
                            loss=gluon.loss.L2Loss())
     assert result.diverged and len(result.lrs) < 80
     assert result.smoothed[-1] > 4 * result.best_loss
@@ -290,7 +291,7 @@ def test_range_test_without_threshold_stops_at_a_non_finite_loss():
     net = gluon.nn.Dense(1)
     net.initialize(ctx=CTX)
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.01})
-    result = lr_range_test(net, batches, trainer, start_lr=1e-2, end_lr=1e12, num_iter=60,
+    result = lr_range_test(net, batches, trainer, start_lr=1e-2, finish_lr=1e12, num_iter=60,
                            diverge_th=None, loss=gluon.loss.L2Loss())
     assert result.diverged and "not finite" in result.stop_reason
     assert not math.isfinite(result.losses[-1]) and len(result.lrs) < 60
@@ -302,7 +303,7 @@ def test_range_test_cycles_the_data_and_finishes_deferred_initialisation():
     net = gluon.nn.Dense(2)  # shapes unknown until the first batch
     net.initialize(ctx=CTX)
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
-    result = lr_range_test(net, batches, trainer, start_lr=1e-3, end_lr=1e-1, num_iter=10,
+    result = lr_range_test(net, batches, trainer, start_lr=1e-3, finish_lr=1e-1, num_iter=10,
                            mode="linear")
     assert len(result.lrs) == 10 and result.mode == "linear"
     assert trainer.optimizer.num_update == 0
@@ -358,12 +359,12 @@ def test_range_test_writes_no_file(tmp_path, monkeypatch):
 
 
 def test_range_test_on_the_tutorial_data_suggests_a_rate_inside_the_sweep():
-    splits = mxsched.load_data(64, quick=True, verbose=False)
-    mxsched.set_seed(0)
-    net = mxsched.lenet()
+    splits = load_data(64, quick=True, verbose=False)
+    set_seed(0)
+    net = lenet()
     net.initialize(mx.init.Xavier(), ctx=CTX)
-    trainer = mxsched.make_trainer(net, "sgd", learning_rate=0.1, momentum=0.9)
-    result = lr_range_test(net, splits.train, trainer, start_lr=1e-4, end_lr=10.0,
+    trainer = make_trainer(net, "sgd", learning_rate=0.1, momentum=0.9)
+    result = lr_range_test(net, splits.train, trainer, start_lr=1e-4, finish_lr=10.0,
                            num_iter=40)
     for name, s in result.suggestions.items():
         assert s is not None and 1e-5 <= s.lr <= 10.0, name
@@ -373,9 +374,9 @@ def test_range_test_on_the_tutorial_data_suggests_a_rate_inside_the_sweep():
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    (dict(start_lr=-1.0), ValueError, "start_lr must be a finite learning rate > 0, got -1.0"),
-    (dict(end_lr=1e-8), ValueError, r"end_lr must be greater than start_lr \(1e-07\), "
-                                    "got 1e-08"),
+    (dict(start_lr=-1.0), ValueError, "start_lr must be a finite number > 0, got -1.0"),
+    (dict(finish_lr=1e-8), ValueError, r"finish_lr must be greater than start_lr \(1e-07\), "
+                                       "got 1e-08"),
     (dict(num_iter=0), ValueError, "num_iter must be an integer >= 2, got 0"),
     (dict(mode="cos"), ValueError, "mode must be one of 'exp', 'linear', got 'cos'"),
     (dict(beta=1.0), ValueError, r"beta must be a number in \[0, 1\), got 1.0"),
@@ -412,7 +413,7 @@ def test_plot_and_lazy_matplotlib():
     assert labels[:2] == ["batch loss", "smoothed loss"]
     assert any(label.startswith("valley") for label in labels)
     assert ax.get_xscale() == "log"
-    code = ("import sys, mxsched.range_test, mxsched.handlers; "
+    code = ("import sys, mxsched.gluon; "
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ, "MPLBACKEND": "Agg"})
