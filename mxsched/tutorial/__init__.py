@@ -7,9 +7,10 @@ learning rate -- kept in a namespace of their own, as d2l keeps its helpers. It 
 """
 from .data import (DatasetInfo, DataSplits, load_data, load_dataset, quick_mode,
                    requested_dataset)
+from .experiments import run_seeds, summarize
 from .models import lenet
 from .training import History, evaluate_accuracy, select_context, set_seed, train
 
 __all__ = ["load_data", "load_dataset", "DatasetInfo", "DataSplits", "quick_mode",
            "requested_dataset", "lenet", "train", "History", "evaluate_accuracy",
-           "select_context", "set_seed"]
+           "select_context", "set_seed", "run_seeds", "summarize"]
