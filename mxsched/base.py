@@ -105,6 +105,14 @@ class _ScheduleType(type):
         obj._built()
         return obj
 
+    @property
+    def __signature__(cls) -> inspect.Signature:
+        # The constructor's signature (without ``self``), for help(), IDEs and the docs:
+        # without it, ``inspect.signature`` would show this ``__call__``'s (*args, **kwargs).
+        sig = inspect.signature(cls.__init__)
+        return sig.replace(parameters=list(sig.parameters.values())[1:],
+                           return_annotation=inspect.Signature.empty)
+
 
 class Schedule(LRScheduler, metaclass=_ScheduleType):
     """Base class of every mxsched schedule.

@@ -102,7 +102,7 @@ def _register_builtins() -> None:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
         name = cls._config_name()
-        if cls.__module__.startswith("mxsched.") and not name.startswith("_"):
+        if cls.__module__.startswith("mxsched.") and not cls.__name__.startswith("_"):
             _REGISTRY.setdefault(name, cls)
 
 

@@ -16,6 +16,7 @@ largest value and assigning it rescales; values finite and in ``[0, base_lr]``; 
 steps are clear errors; ``repr`` is the constructor call; immutable.
 """
 import copy
+import inspect
 import json
 import math
 import pickle
@@ -579,3 +580,13 @@ def test_random_compositions_keep_the_other_guarantees(sched):
         assert sched.base_lr == pytest.approx(0.4, rel=1e-9)
         np.testing.assert_allclose(sched.values(steps), expected * (0.4 / peak), rtol=1e-9,
                                    atol=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(REGISTERED))
+def test_signature_is_the_constructors(name):
+    cls = REGISTERED[name]
+    # help(), IDEs and the API docs read inspect.signature(cls): it must show the
+    # constructor's parameters, not the metaclass's (*args, **kwargs).
+    params = list(inspect.signature(cls).parameters)
+    expected = list(inspect.signature(cls.__init__).parameters)[1:]
+    assert params == expected and "args" not in params
