@@ -144,8 +144,9 @@ def _check_noise_range(value: NoiseRange):
 
 
 # --------------------------------------------------------------------------- the base
-class _TimmScheduler(DropIn):
-    """What the five drop-ins share: warm-up, noise, the construction value, alignment."""
+class _TimmParts:
+    """What the five drop-ins share: checks, cycles, warm-up, noise, the construction
+    value, alignment. A plain mixin, not a schedule class (configs list schedule classes)."""
 
     _lr_params = ("lr", "lr_min", "warmup_lr_init")
 
@@ -228,7 +229,7 @@ class _TimmScheduler(DropIn):
 
 
 # --------------------------------------------------------------------------- cosine
-class CosineLRScheduler(_TimmScheduler):
+class CosineLRScheduler(_TimmParts, DropIn):
     """timm's ``CosineLRScheduler``: cosine annealing with warm restarts and warm-up.
 
     With ``T = t_initial``, ``m = cycle_mul``, cycle ``i`` of length ``T_i = T * m ** i``
@@ -321,7 +322,7 @@ class CosineLRScheduler(_TimmScheduler):
 
 
 # --------------------------------------------------------------------------- tanh
-class TanhLRScheduler(_TimmScheduler):
+class TanhLRScheduler(_TimmParts, DropIn):
     """timm's ``TanhLRScheduler``: hyperbolic-tangent decay with restarts and warm-up.
 
     Cycles as :class:`CosineLRScheduler` (``r = u / T_i`` the fraction of cycle ``i``
@@ -404,7 +405,7 @@ class TanhLRScheduler(_TimmScheduler):
 
 
 # --------------------------------------------------------------------------- poly
-class PolyLRScheduler(_TimmScheduler):
+class PolyLRScheduler(_TimmParts, DropIn):
     """timm's ``PolyLRScheduler``: polynomial decay with restarts and warm-up.
 
     Cycles, warm-up, noise and alignment as :class:`CosineLRScheduler`; in a cycle::
@@ -463,7 +464,7 @@ class PolyLRScheduler(_TimmScheduler):
 
 
 # --------------------------------------------------------------------------- step
-class StepLRScheduler(_TimmScheduler):
+class StepLRScheduler(_TimmParts, DropIn):
     """timm's ``StepLRScheduler``: multiply by ``decay_rate`` every ``decay_t`` steps.
 
     ::
@@ -536,7 +537,7 @@ class StepLRScheduler(_TimmScheduler):
 
 
 # --------------------------------------------------------------------------- multistep
-class MultiStepLRScheduler(_TimmScheduler):
+class MultiStepLRScheduler(_TimmParts, DropIn):
     """timm's ``MultiStepLRScheduler``: multiply by ``decay_rate`` at each milestone.
 
     ::

@@ -21,6 +21,7 @@ from mxnet import autograd, gluon
 
 from conftest import assert_lrs
 from mxsched import Constant, Noise, from_config
+from mxsched.config import registered
 from mxsched.compat import timm
 from mxsched.compat.timm import (CosineLRScheduler, MultiStepLRScheduler, PolyLRScheduler,
                                  StepLRScheduler, TanhLRScheduler)
@@ -419,6 +420,11 @@ def test_pickles_through_protocol_0_as_utf8(sched):
     assert back == sched and type(back) is type(sched)
     steps = np.arange(0, 400)
     assert np.array_equal(back.values(steps), sched.values(steps))
+
+
+def test_configs_know_the_five_drop_ins_and_nothing_else_of_the_module():
+    names = sorted(n for n in registered() if n.startswith("timm."))
+    assert names == sorted(f"timm.{cls.__name__}" for cls in REF)
 
 
 @pytest.mark.parametrize("sched", INSTANCES, ids=repr)
