@@ -52,13 +52,16 @@ Deliberately not reproduced
   restart. Likewise timm's position in a cycle can come out as ``-7e-15`` at a cycle
   start, where a non-integer ``k_decay`` makes cosine raise and poly return a complex
   number; here it is the cycle's first value.
-* **What needs an optimizer.** ``initialize``, per-group ``lr_scale`` (use MXNet's
-  ``lr_mult``), ``state_dict``, ``get_cycle_length``.
+* **What needs an optimizer or a stepping loop.** ``initialize``, per-group
+  ``lr_scale`` (use MXNet's ``lr_mult``), ``step``/``step_update``, ``state_dict`` (a
+  drop-in is a pure function of the update count: resuming needs nothing). Nor timm's
+  ``get_cycle_length`` helper.
 * **Cases the mxsched core cannot express** are errors at construction: shrinking
   cycles (``cycle_mul < 1``: timm raises ``math domain error`` once ``t`` reaches
   ``t_initial / (1 - cycle_mul)``), growing or vanishing peaks (``cycle_decay``,
   ``decay_rate`` outside ``(0, 1]``), non-integer ``t_initial``, ``lr_min`` above
-  ``lr``, repeated or unsorted milestones, and a noise range that holds no step.
+  ``lr`` (or equal to it with decaying restarts, where timm dips below ``lr_min``),
+  repeated or unsorted milestones, and a noise range that holds no step.
 
 Examples
 --------
