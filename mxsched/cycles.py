@@ -100,6 +100,10 @@ class _CeilCycles:
         return self.starts[-1] + extra * self.lengths[-1], self.lengths[-1]
 
 
+#: Up to this many cycles, _GeometricCycles.locate_values looks cycles up in a table.
+_TABLE_CYCLES = 4096
+
+
 class _GeometricCycles:
     """Float cycle lengths ``L_k = first * mult ** k``, located in closed form."""
 
@@ -129,6 +133,16 @@ class _GeometricCycles:
         if m == 1:
             k = np.floor(t / self.first)
             return k, self.first * k, np.full_like(t, float(self.first))
+        last = self.locate(float(t.max(initial=0.0)))[0] if t.size else 0
+        if last < _TABLE_CYCLES:
+            # A table of the (few) cycles reached, built with the scalar formulas, and a
+            # binary search: the same cycles, starts and lengths as locate(), with no power
+            # per step.
+            ks = range(last + 2)
+            starts = np.array([self.start(k) for k in ks])
+            lengths = np.array([self.first * m ** k for k in ks])
+            k = np.searchsorted(starts, t, side="right") - 1
+            return k, starts[k], lengths[k]
         k = np.floor(np.log1p(t * (m - 1) / self.first) / math.log(m))
         k = np.where(self._starts(k + 1) <= t, k + 1, k)
         k = np.where(self._starts(k) > t, k - 1, k)

@@ -67,6 +67,12 @@ _P_LOW = 0.02425
 
 
 def _poly(coefs, x):
+    if isinstance(x, np.ndarray):  # in place: the same operations, no temporaries
+        out = np.full_like(x, coefs[0])
+        for c in coefs[1:]:
+            out *= x
+            out += c
+        return out
     out = coefs[0]
     for c in coefs[1:]:
         out = out * x + c
@@ -93,7 +99,12 @@ def norm_ppf_array(p: np.ndarray) -> np.ndarray:
     """:func:`norm_ppf` for an array."""
     q = p - 0.5
     r = q * q
-    out = _poly(_A, r) * q / (_poly(_B, r) * r + 1)
+    out = _poly(_A, r)
+    out *= q
+    den = _poly(_B, r)
+    den *= r
+    den += 1
+    out /= den
     low, high = p < _P_LOW, p > 1 - _P_LOW
     if low.any():
         out[low] = _tail(p[low], np)
