@@ -58,7 +58,9 @@ Not reproduced, deliberately
   whole number at a restart step (e.g. ``num_cycles=22`` over 22 steps, step 15). The
   peer then shows the end of the previous cycle (about 0) for that one step, where the
   drop-in restarts (``lr``). This does not happen for integer ``num_cycles`` up to 20 and
-  up to 10000 decay steps.
+  up to 10000 decay steps. A ``num_cycles`` with a long binary fraction (0.3, 3.3) makes
+  the drop-in count cycles in floats too, and such a step can then differ either way
+  (``num_cycles=3.3`` over 11 steps: update 11).
 """
 from __future__ import annotations
 
