@@ -102,7 +102,11 @@ def _register_builtins() -> None:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
         name = cls._config_name()
-        if cls.__module__.startswith("mxsched.") and not cls.__name__.startswith("_"):
+        # private: a name or a module starting with "_" (a drop-in whose peer is a function
+        # is a private class that takes the function's public name)
+        private = name.rsplit(".", 1)[-1].startswith("_") or any(
+            part.startswith("_") for part in cls.__module__.split("."))
+        if cls.__module__.startswith("mxsched.") and not private:
             _REGISTRY.setdefault(name, cls)
 
 

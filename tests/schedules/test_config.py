@@ -15,7 +15,7 @@ from mxsched import (Clamp, Constant, ConstantWarmUp, CosineAnnealing, CosineWar
                      from_mxnet, register, registered)
 
 #: classes holding a Python object that has no JSON form (a callable, an MXNet object)
-NO_CONFIG = {"FunctionSchedule", "InOrderSchedule"}
+NO_CONFIG = {"FunctionSchedule", "InOrderSchedule", "torch.LambdaLR"}
 
 
 def everything():

@@ -80,7 +80,7 @@ def test_every_kind_of_import_statement_is_seen():
         "import mxsched.shapes\n"
         "from . import base\n"                  # a module of the package
         "from . import Schedule\n"              # a name of the package's __init__
-        "from .compat.torch import TorchOneCycle\n"
+        "from .compat.torch import OneCycleLR\n"
         "from mxsched.gluon import trainer\n"
         "def later():\n"
         "    from .tutorial import data\n"      # inside a function

@@ -21,6 +21,7 @@ import json
 import math
 import pickle
 import signal
+import sys
 from contextlib import contextmanager
 from fractions import Fraction
 
@@ -34,7 +35,11 @@ from mxnet.lr_scheduler import LRScheduler, MultiFactorScheduler
 
 import mxsched
 import mxsched.compat.keras
+import mxsched.compat.gluoncv
+import mxsched.compat.mxnet
+import mxsched.compat.timm
 import mxsched.compat.torch
+import mxsched.compat.transformers
 from mxsched import (Clamp, Constant, ConstantWarmUp, CosineAnnealing, CosineWarmUp,
                      CyclicalSchedule, Delay, Envelope, ExponentialDecay, InOrderSchedule,
                      InUnits, Join, LinearCoolDown, LinearSchedule, LinearWarmUp, LogWarmUp,
@@ -43,21 +48,33 @@ from mxsched import (Clamp, Constant, ConstantWarmUp, CosineAnnealing, CosineWar
                      TriangularSchedule, WarmupStableDecay, from_config)
 from mxsched.adapters import MAX_REPLAY
 from mxsched.compat.keras import KerasCosineDecay
-from mxsched.compat.torch import TorchOneCycle
+from mxsched.compat.torch import OneCycleLR
 from mxsched.config import registered
 
 #: mxsched's own classes (a class another test registers is not one of them)
 REGISTERED = {name: cls for name, cls in registered().items()
               if cls.__module__.startswith("mxsched.")}
 #: classes whose constructor arguments have no config and no evaluable repr
-NO_CONFIG = {"FunctionSchedule", "InOrderSchedule"}
+NO_CONFIG = {"FunctionSchedule", "InOrderSchedule", "torch.LambdaLR"}
 #: classes whose base_lr is documented as a bound of the values that they need not reach
 #: (noise rarely draws +pct; an envelope lowers the peak of what it wraps; an epoch-stepped
 #: warm-up hands over just after its last epoch, past the wrapped schedule's first value)
-BOUND_NOT_REACHED = {"Noise", "Envelope", "EpochStepWarmUp"}
+BOUND_NOT_REACHED = {"Noise", "Envelope", "EpochStepWarmUp",
+                     # the same, in drop-ins: an exp_range envelope, a product of factors,
+                     # timm's tanh (whose curve approaches lr without reaching it)
+                     "torch.CyclicLR", "torch.ChainedScheduler", "timm.TanhLRScheduler"}
 #: the namespace in which a repr is a constructor call
 REPR_NAMESPACE = dict(vars(mxsched), Fraction=Fraction, KerasCosineDecay=KerasCosineDecay,
-                      TorchOneCycle=TorchOneCycle)
+                      OneCycleLR=OneCycleLR)
+
+
+def repr_namespace(sched):
+    """Where ``repr(sched)`` is a constructor call: mxsched's names, and for a drop-in
+    also its peer module's (peers reuse names, e.g. two ``ExponentialDecay``)."""
+    module = sys.modules[type(sched).__module__]
+    if module.__name__.startswith("mxsched.compat."):
+        return dict(REPR_NAMESPACE, **{n: getattr(module, n) for n in module.__all__})
+    return dict(REPR_NAMESPACE)
 
 
 # --------------------------------------------------------------------------- the cases
@@ -94,12 +111,13 @@ NAMED = {
                                           CosineAnnealing(0.0, 0.3, 50)], [10, 25]),
     "cycles-then-torch-onecycle": lambda: Join(
         [CyclicalSchedule(TriangularSchedule, 20, min_lr=0.0, max_lr=0.2),
-         TorchOneCycle(0.2, 50)], [60]),
+         OneCycleLR(0.2, 50)], [60]),
     "in-percent": lambda: InUnits.percent(
         LinearWarmUp(CosineAnnealing(0.0, 0.2, 90), 0.0, 10), 450),
     "in-epochs-accumulated": lambda: InUnits.epochs(MultiStepDecay(0.2, [3, 6]), 10,
                                                     accumulation=3),
-    "torch-onecycle-linear-delayed": lambda: Delay(TorchOneCycle(0.3, 70, 0.25, "linear"), 1),
+    "torch-onecycle-linear": lambda: OneCycleLR(0.3, 70, pct_start=0.25,
+                                                anneal_strategy="linear"),
     "log-warmup-over-steps": lambda: LogWarmUp(StepDecay(0.2, 30, 0.5), 0.0, 20),
     # options the examples leave at their defaults
     "exponential-staircase": lambda: ExponentialDecay(0.3, 5, 0.9, staircase=True),
@@ -122,7 +140,7 @@ NAMED = {
     "noise-uniform-open": lambda: Noise(Constant(0.1), pct=0.5, distribution="uniform",
                                         start=100),
     "in-units-stepwise": lambda: InUnits(StepDecay(0.2, 2), 12, stepwise=True),
-    "torch-onecycle-three-phase": lambda: TorchOneCycle(0.3, 100, three_phase=True),
+    "torch-onecycle-three-phase": lambda: OneCycleLR(0.3, 100, three_phase=True),
     "keras-cosine-no-warmup": lambda: KerasCosineDecay(0.2, 60, 0.1),
     "pure-factor-floor": lambda: PureFactorScheduler(step=5, factor=0.7, stop_factor_lr=1e-3,
                                                      base_lr=0.5, warmup_steps=3),
@@ -187,7 +205,7 @@ def test_the_registry_holds_the_public_classes_and_the_drop_ins():
               and issubclass(getattr(mxsched, name), mxsched.Schedule)
               and getattr(mxsched, name).__name__ == name}  # not the two aliases
     assert public - {"Schedule"} <= set(REGISTERED)
-    assert {"KerasCosineDecay", "TorchOneCycle"} <= set(REGISTERED)
+    assert {"torch.OneCycleLR", "timm.CosineLRScheduler", "gluoncv.LRScheduler"} <= set(REGISTERED)
 
 
 # --------------------------------------------------------------------------- MXNet
@@ -328,7 +346,7 @@ def test_pickles_are_small_and_hold_no_numpy_objects(case):
 def test_json_config_round_trip(case):
     name, make = case
     sched = make()
-    if type(sched).__name__ in NO_CONFIG:
+    if type(sched)._config_name() in NO_CONFIG:
         for get in (sched.get_config, lambda: mxsched.get_config(sched)):
             with pytest.raises(TypeError, match=rf"{type(sched).__name__}\.\w+ must be "
                                                 r"JSON-safe to be saved in a config, got .* "
@@ -389,7 +407,7 @@ def test_base_lr_reads_the_largest_value(case):
              np.concatenate([np.arange(0, 3001, dtype=np.float64), np.arange(0, 600, 0.25)]))
     highest = sched.values(steps).max()
     assert highest <= peak
-    kind = type(sched).__name__
+    kind = type(sched)._config_name()
     if kind in DOCUMENTED_BASE_LR:
         assert peak == pytest.approx(DOCUMENTED_BASE_LR[kind](sched), rel=1e-12)
     if kind not in BOUND_NOT_REACHED:
@@ -467,11 +485,13 @@ def test_repr_is_the_constructor_call(case):
     _, make = case
     sched = make()
     text = repr(sched)
-    assert text.startswith(type(sched).__name__ + "(")
-    if type(sched).__name__ in NO_CONFIG:  # it shows the callable / MXNet scheduler it holds
-        assert text.startswith(type(sched).__name__ + "(<")
+    # a drop-in whose peer is a function shows the function's name
+    shown = getattr(type(sched), "_display_name", lambda: type(sched).__name__)()
+    assert text.startswith(shown + "(")
+    if type(sched)._config_name() in NO_CONFIG:  # it shows the callable / MXNet scheduler it holds
+        assert "=<" in text or text.startswith(shown + "(<")
         return
-    rebuilt = eval(text, dict(REPR_NAMESPACE))  # test only: the repr is a valid call
+    rebuilt = eval(text, repr_namespace(sched))  # test only: the repr is a valid call
     assert type(rebuilt) is type(sched) and repr(rebuilt) == text
     np.testing.assert_array_equal(rebuilt.values(STEPS), sched.values(STEPS))
 
@@ -569,7 +589,7 @@ def test_random_compositions_keep_the_other_guarantees(sched):
     # pickles (as MXNet sends them), configs and reprs rebuild the same schedule
     json_cfg = json.loads(json.dumps(sched.get_config(), allow_nan=False))
     rebuilt = {"protocol 0": as_mxnet_sends(sched), "config": from_config(json_cfg),
-               "repr": eval(repr(sched), dict(REPR_NAMESPACE))}
+               "repr": eval(repr(sched), repr_namespace(sched))}
     for how, clone in rebuilt.items():
         assert repr(clone) == repr(sched), how
         np.testing.assert_array_equal(clone.values(steps), expected, err_msg=how)
