@@ -53,6 +53,10 @@ def between(value, a, b):
     Used where a formula's exact result lies between two known values but float
     rounding could take it one unit in the last place outside.
     """
+    if type(value) is float and type(a) is float and type(b) is float:  # the scalar path
+        if a > b:
+            a, b = b, a
+        return a if value < a else b if value > b else value
     if isinstance(value, np.ndarray) or isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         if np.ndim(a) == 0 and np.ndim(b) == 0:
             lo, hi = (a, b) if a <= b else (b, a)

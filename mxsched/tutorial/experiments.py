@@ -45,16 +45,19 @@ def first_epoch_reaching(history: History, accuracy: float) -> Optional[int]:
 
 
 def diverged(history: History, chance_loss: float = math.log(10)) -> bool:
-    """Whether a run failed: a non-finite loss, or a last-epoch training loss no better
-    than guessing (``>= chance_loss``, ln 10 for ten classes).
+    """Whether a run failed: a non-finite loss, or a last-epoch training loss close to
+    that of guessing (``>= 0.9 * chance_loss``; ``chance_loss`` is ln 10 for ten
+    classes; a network stuck at chance ends at ``chance_loss`` give or take a little).
 
     Examples
     --------
     >>> diverged(History(train_loss=[2.0, float("nan")])), diverged(History(train_loss=[0.1]))
     (True, False)
+    >>> diverged(History(train_loss=[2.3025])), diverged(History(train_loss=[1.5]))
+    (True, False)
     """
     losses = np.asarray(history.train_loss + history.batch_losses, dtype=np.float64)
-    return bool(not np.all(np.isfinite(losses)) or history.train_loss[-1] >= chance_loss)
+    return bool(not np.all(np.isfinite(losses)) or history.train_loss[-1] >= 0.9 * chance_loss)
 
 
 def _updates_to(history: History, accuracy: float) -> float:
