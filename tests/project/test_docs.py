@@ -445,6 +445,9 @@ def test_screenshots(server, driver, capsys):
                       ("gallery", "gallery/CosineAnnealing.html")]:
         driver.get(server + rel)
         driver.execute_async_script(PAGE_REPORT)  # MathJax done, images decoded
+        if name == "notebook":  # show its first figure, not only its opening prose
+            driver.execute_script("const img = document.querySelector('.cell_output img');"
+                                  "if (img) img.scrollIntoView({block: 'center', behavior: 'instant'});")
         shot = SHOTS / f"{name}.png"
         assert driver.save_screenshot(str(shot)), shot
         data = shot.read_bytes()
