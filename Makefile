@@ -52,3 +52,23 @@ example: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# ---- the documentation site ----------------------------------------------------------
+# `make docs` builds it into docs/_build/html/ from nothing (a fresh environment, so that
+# -W sees the warnings of every page), offline; `make docs-test` builds it and checks
+# every page in headless Chromium (tests/project/test_docs.py, also part of `make test`).
+DOCS_STAMP := $(VENV)/.mxsched-docs-installed
+
+.PHONY: docs docs-test
+
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[docs]"
+	touch $@
+
+docs: $(DOCS_STAMP)
+	rm -rf docs/_build
+	MPLBACKEND=Agg $(PY) -m sphinx -b html -W --keep-going -q docs docs/_build/html
+	@echo "site: docs/_build/html/index.html"
+
+docs-test: $(STAMP)
+	$(PY) -m pytest tests/project/test_docs.py -q
