@@ -47,7 +47,6 @@ from mxsched import (Clamp, Constant, ConstantWarmUp, CosineAnnealing, CosineWar
                      PureCosineScheduler, PureFactorScheduler, Restarts, Scale, StepDecay,
                      TriangularSchedule, WarmupStableDecay, from_config)
 from mxsched.adapters import MAX_REPLAY
-from mxsched.compat.keras import KerasCosineDecay
 from mxsched.compat.torch import OneCycleLR
 from mxsched.config import registered
 
@@ -64,8 +63,7 @@ BOUND_NOT_REACHED = {"Noise", "Envelope", "EpochStepWarmUp",
                      # timm's tanh (whose curve approaches lr without reaching it)
                      "torch.CyclicLR", "torch.ChainedScheduler", "timm.TanhLRScheduler"}
 #: the namespace in which a repr is a constructor call
-REPR_NAMESPACE = dict(vars(mxsched), Fraction=Fraction, KerasCosineDecay=KerasCosineDecay,
-                      OneCycleLR=OneCycleLR)
+REPR_NAMESPACE = dict(vars(mxsched), Fraction=Fraction, OneCycleLR=OneCycleLR)
 
 
 def repr_namespace(sched):
@@ -141,7 +139,7 @@ NAMED = {
                                         start=100),
     "in-units-stepwise": lambda: InUnits(StepDecay(0.2, 2), 12, stepwise=True),
     "torch-onecycle-three-phase": lambda: OneCycleLR(0.3, 100, three_phase=True),
-    "keras-cosine-no-warmup": lambda: KerasCosineDecay(0.2, 60, 0.1),
+    "keras-cosine-no-warmup": lambda: mxsched.compat.keras.CosineDecay(0.2, 60, 0.1),
     "pure-factor-floor": lambda: PureFactorScheduler(step=5, factor=0.7, stop_factor_lr=1e-3,
                                                      base_lr=0.5, warmup_steps=3),
     "pure-cosine-constant-warmup": lambda: PureCosineScheduler(
@@ -367,6 +365,14 @@ def _clipped(value, low, high):
     return min(max(value, low), math.inf if high is None else high)
 
 
+def _keras_cosine_base_lr(s):
+    """The largest of the decay's start (warmup_target if given), its floor alpha times
+    that, and, behind a warm-up, the rate the warm-up starts from."""
+    top = s.initial_learning_rate if s.warmup_target is None else s.warmup_target
+    ramp = [s.initial_learning_rate] if s.warmup_target is not None and s.warmup_steps else []
+    return max([top, s.alpha * top] + ramp)
+
+
 #: base_lr of the wrappers as their docstrings state it, from their children's base_lr
 #: (the classes not listed document base_lr as one of their arguments: the peak reached)
 DOCUMENTED_BASE_LR = {
@@ -389,8 +395,7 @@ DOCUMENTED_BASE_LR = {
     "FunctionSchedule": lambda s: s.scale * (s.fn.base_lr if hasattr(s.fn, "base_lr")
                                              else s.fn(0)),
     "InOrderSchedule": lambda s: s.scale * s.scheduler.base_lr,
-    "KerasCosineDecay": lambda s: (s.initial_learning_rate if s.warmup_target is None
-                                   else s.warmup_target),
+    "keras.CosineDecay": _keras_cosine_base_lr,
 }
 
 
