@@ -259,7 +259,12 @@ class Schedule(LRScheduler, metaclass=_ScheduleType):
             raise ValueError(
                 f"base_lr cannot be set on {self!r}: its peak is {peak!r}, so it cannot be "
                 "rescaled proportionally")
-        rescaled = self._scaled(value / peak)  # built and checked before anything changes
+        factor = value / peak
+        if not math.isfinite(factor):  # a peak so small (subnormal) that the ratio overflows
+            raise ValueError(
+                f"base_lr cannot be set to {value!r} on {self!r}: its peak {peak!r} is too "
+                "small to be rescaled")
+        rescaled = self._scaled(factor)  # built and checked before anything changes
         if not math.isclose(rescaled._peak(), value, rel_tol=1e-9):
             raise ValueError(f"base_lr cannot be set on {type(self).__name__}: rescaling its "
                              f"learning-rate arguments {list(self._lr_params)} gives the peak "

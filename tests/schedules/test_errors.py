@@ -479,6 +479,13 @@ def test_bad_base_lr_assignment(value, exc, pattern):
     assert sched.max_lr == 1.0  # unchanged
 
 
+def test_base_lr_of_a_schedule_with_a_subnormal_peak_cannot_be_set():
+    sched = Constant(2.2e-311)
+    with pytest.raises(ValueError, match=r"its peak 2.2e-311 is too small to be rescaled"):
+        sched.base_lr = 0.4
+    assert sched.base_lr == 2.2e-311
+
+
 def test_base_lr_of_an_all_zero_schedule_cannot_be_set():
     sched = CosineAnnealing(0.0, 0.0, 10)
     with pytest.raises(ValueError, match=r"its peak is 0.0"):

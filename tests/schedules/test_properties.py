@@ -600,7 +600,10 @@ def test_random_compositions_keep_the_other_guarantees(sched):
         np.testing.assert_array_equal(clone.values(steps), expected, err_msg=how)
     # assigning base_lr rescales proportionally
     peak = sched.base_lr
-    if peak > 0:
+    if 0 < peak and not math.isfinite(0.4 / peak):  # a subnormal peak: a clear refusal
+        with pytest.raises(ValueError, match="too small to be rescaled"):
+            sched.base_lr = 0.4
+    elif peak > 0:
         sched.base_lr = 0.4
         assert sched.base_lr == pytest.approx(0.4, rel=1e-9)
         np.testing.assert_allclose(sched.values(steps), expected * (0.4 / peak), rtol=1e-9,
