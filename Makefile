@@ -16,6 +16,7 @@ help:
 	@echo "make test       unit tests, doctests and the notebooks under nbval (quick mode)"
 	@echo "make bench      benchmark table (per-call cost, vectorised curves, training overhead)"
 	@echo "make example    large-batch training over 1, 2 and 4 local workers (parameter server on 127.0.0.1)"
+	@echo "make docs       the documentation site, offline, into docs/_build/html (make docs-test: check it in Chromium)"
 	@echo "make clean      remove the virtual environment and caches"
 	@echo "MXSCHED_DATASET=fashion-mnist|digits|auto  force the tutorial data set (auto: Fashion-MNIST, else digits)"
 	@echo "MXNET=mxnet-cu117 (or mxnet, mxnet-cu101 ... mxnet-cu116)  the MXNet build a new $(VENV) gets (default: chosen for this machine)"
