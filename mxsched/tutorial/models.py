@@ -11,7 +11,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["lenet"]
 
 
-def lenet(num_classes: int = 10, hybridize: bool = True) -> "gluon.nn.HybridSequential":
+def lenet(num_classes: int = 10, hybridize: bool = True,
+          batch_norm: bool = False) -> "gluon.nn.HybridSequential":
     """The modern LeNet of d2l's "Learning Rate Scheduling" chapter (uninitialised).
 
     ::
@@ -19,6 +20,11 @@ def lenet(num_classes: int = 10, hybridize: bool = True) -> "gluon.nn.HybridSequ
         Conv2D(6, 5x5, padding 2) + ReLU -> MaxPool(2, 2)
         Conv2D(16, 5x5) + ReLU           -> MaxPool(2, 2)
         Dense(120) + ReLU -> Dense(84) + ReLU -> Dense(num_classes)
+
+    With ``batch_norm=True``, a ``BatchNorm`` sits between each of the first four layers
+    and its ReLU, as in d2l's "Batch Normalization" chapter (which uses sigmoids): the
+    kind of network (like the ResNets of large-batch training) whose scale-invariant
+    layers take very high learning rates.
 
     Input channels and sizes are inferred at the first batch, so the same
     network takes ``1x28x28`` or ``3x32x32`` images.
@@ -29,6 +35,8 @@ def lenet(num_classes: int = 10, hybridize: bool = True) -> "gluon.nn.HybridSequ
         Width of the output layer.
     hybridize : bool
         Hybridize the network (faster; same results).
+    batch_norm : bool, default False
+        Normalise the outputs of the convolutions and of the two hidden dense layers.
 
     Returns
     -------
@@ -49,15 +57,21 @@ def lenet(num_classes: int = 10, hybridize: bool = True) -> "gluon.nn.HybridSequ
     """
     check_int("num_classes", num_classes)
     check_bool("hybridize", hybridize)
+    check_bool("batch_norm", batch_norm)
     from mxnet.gluon import nn
 
+    def layer(make, *args, **kwargs):  # a layer and its ReLU, normalised in between if asked
+        if not batch_norm:
+            return [make(*args, activation="relu", **kwargs)]
+        return [make(*args, **kwargs), nn.BatchNorm(), nn.Activation("relu")]
+
     net = nn.HybridSequential()
-    net.add(nn.Conv2D(channels=6, kernel_size=5, padding=2, activation="relu"),
+    net.add(*layer(nn.Conv2D, channels=6, kernel_size=5, padding=2),
             nn.MaxPool2D(pool_size=2, strides=2),
-            nn.Conv2D(channels=16, kernel_size=5, activation="relu"),
+            *layer(nn.Conv2D, channels=16, kernel_size=5),
             nn.MaxPool2D(pool_size=2, strides=2),
-            nn.Dense(120, activation="relu"),
-            nn.Dense(84, activation="relu"),
+            *layer(nn.Dense, 120),
+            *layer(nn.Dense, 84),
             nn.Dense(num_classes))
     if hybridize:
         net.hybridize()

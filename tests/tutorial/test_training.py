@@ -116,6 +116,21 @@ def test_lenet_architecture():
     assert sum(int(np.prod(s)) for s in shapes) == 61706
 
 
+def test_lenet_with_batch_norm_normalises_before_each_hidden_relu():
+    net = lenet(hybridize=False, batch_norm=True)
+    net.initialize()
+    assert net(mx.nd.zeros((2, 1, 28, 28))).shape == (2, 10)
+    kinds = [type(block).__name__ for block in net]
+    hidden = ["BatchNorm", "Activation"]
+    assert kinds == (["Conv2D"] + hidden + ["MaxPool2D", "Conv2D"] + hidden + ["MaxPool2D"]
+                     + ["Dense"] + hidden + ["Dense"] + hidden + ["Dense"])
+    assert all(block._act_type == "relu" for block in net if type(block).__name__ == "Activation")
+    # the layers themselves have no activation of their own
+    assert all(block.act is None for block in net if type(block).__name__ in ("Conv2D", "Dense"))
+    with pytest.raises(TypeError, match=r"batch_norm must be True or False, got 1"):
+        lenet(batch_norm=1)
+
+
 def test_lenet_takes_three_channel_32x32_images():
     net = lenet(num_classes=7)
     net.initialize()
