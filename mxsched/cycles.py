@@ -491,6 +491,8 @@ class Restarts(_Cycles):
         return self.cycle_length * (local / length) ** self.k_decay
 
     def _cycle_at(self, local, length):
+        if self.k_decay == 1 and length == self.cycle_length:  # _local's common case, inline
+            return self.schedule._at(local)
         return self.schedule._at(self._local(local, length))
 
     def _cycle_values(self, k, local, length):

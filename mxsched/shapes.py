@@ -193,8 +193,10 @@ class Piecewise(Schedule):
         if t >= knots[-1]:
             return values[-1]
         i = bisect.bisect_right(knots, t) - 1
-        return self._anneal(values[i], values[i + 1], (t - knots[i]) / (knots[i + 1] - knots[i]),
-                            math)
+        p = (t - knots[i]) / (knots[i + 1] - knots[i])
+        if self.shape == "linear":  # the same operations as _anneal, one call less
+            return interpolate(values[i], values[i + 1], p)
+        return self._anneal(values[i], values[i + 1], p, math)
 
     def _values(self, t):
         knots, values = self._knots_array, self._lrs_array

@@ -320,7 +320,8 @@ class RangeTestResult:
         return "\n".join(lines)
 
     def plot(self, ax: Any = None, *, show_raw: bool = True, show_suggestions: bool = True,
-             skip_end: Optional[int] = None, figsize=(6, 3.5), dpi: int = 80) -> Any:
+             skip_end: Optional[int] = None, mark: Optional[float] = None, figsize=(7, 3),
+             dpi: int = 100) -> Any:
         """Loss against learning rate (log axis) with the suggestions marked.
 
         Parameters
@@ -328,11 +329,15 @@ class RangeTestResult:
         ax : matplotlib Axes, optional
             Where to draw; a new figure of ``figsize`` / ``dpi`` otherwise.
         show_raw : bool
-            Also draw the raw batch losses (faint).
+            Also draw every raw batch loss; the loss axis is then logarithmic and
+            nothing is clipped, so the spikes stay visible. Without it, the axis is
+            linear and zoomed on the smoothed curve (as fastai's plot).
         show_suggestions : bool
             Mark each suggestion with a dashed vertical line.
         skip_end : int, optional
             Points left out at the end (default :attr:`skip_end`, as fastai's plot).
+        mark : float, optional
+            The learning rate you chose: a solid vertical line labelled with it.
 
         Returns
         -------
@@ -340,22 +345,28 @@ class RangeTestResult:
         """
         import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
 
+        if mark is not None:
+            mark = check_positive("mark", mark)
         if ax is None:
             _, ax = plt.subplots(figsize=figsize, dpi=dpi)
         skip = self.skip_end if skip_end is None else check_int("skip_end", skip_end, 0)
         end = max(len(self.lrs) - skip, min(len(self.lrs), 2))
         lrs = self.lrs[:end]
         if show_raw:
-            ax.plot(lrs, self.losses[:end], color="0.75", lw=0.8, label="batch loss")
+            ax.plot(lrs, self.losses[:end], color="0.6", lw=0.8, label="batch loss")
         ax.plot(lrs, self.smoothed[:end], color="C0", label="smoothed loss")
         if show_suggestions:
-            for (name, s), color in zip(self.suggestions.items(), ("C1", "C2", "C3")):
+            for (name, s), color in zip(self.suggestions.items(), ("C1", "C2", "C4")):
                 if s is not None:
                     ax.axvline(s.lr, color=color, ls="--", lw=1, label=f"{name} {s.lr:.2g}")
+        if mark is not None:
+            ax.axvline(mark, color="C3", lw=1.5, label=f"chosen {mark:.2g}")
         if self.mode == "exp":
             ax.set_xscale("log")
         finite = self.smoothed[:end][np.isfinite(self.smoothed[:end])]
-        if finite.size:
+        if show_raw:
+            ax.set_yscale("log")
+        elif finite.size:
             low, high = finite.min(), finite.max()
             ax.set_ylim(low - 0.05 * (high - low + 1e-12),
                         min(high, 1.5 * finite[0]) + 0.1 * (high - low + 1e-12))

@@ -7,10 +7,11 @@ learning rate -- kept in a namespace of their own, as d2l keeps its helpers. It 
 """
 from .data import (DatasetInfo, DataSplits, load_data, load_dataset, quick_mode,
                    requested_dataset)
-from .experiments import run_seeds, summarize
+from .experiments import MEASURES, diverged, first_epoch_reaching, run_seeds, summarize
 from .models import lenet
 from .training import History, evaluate_accuracy, select_context, set_seed, train
 
 __all__ = ["load_data", "load_dataset", "DatasetInfo", "DataSplits", "quick_mode",
            "requested_dataset", "lenet", "train", "History", "evaluate_accuracy",
-           "select_context", "set_seed", "run_seeds", "summarize"]
+           "select_context", "set_seed", "run_seeds", "summarize", "MEASURES",
+           "first_epoch_reaching", "diverged"]

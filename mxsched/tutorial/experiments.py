@@ -167,8 +167,9 @@ def summarize(histories: Dict[Tuple[str, int], History], measures: Sequence[str]
     ----------
     histories : dict of (str, int) to History
         As :func:`run_seeds` returns.
-    measures : sequence of str
-        Names of :data:`MEASURES`.
+    measures : sequence of str or (str, callable)
+        Names of :data:`MEASURES`, or ``(label, fn)`` pairs for measures of your own
+        (``fn(history)`` returns a number).
     target_accuracy : float, optional
         Also report the updates needed to reach this test accuracy (after an epoch),
         over the seeds that reached it, and how many did.
@@ -189,22 +190,35 @@ def summarize(histories: Dict[Tuple[str, int], History], measures: Sequence[str]
     >>> print(summarize({("a", 0): h1, ("a", 1): h2}, ["final test acc"], target_accuracy=0.9))
     run  final test acc        updates to 0.9
     a    0.915 [0.900, 0.930]  4 [4, 4] (2/2)
+    >>> print(summarize({("a", 0): h1, ("a", 1): h2},
+    ...                 [("first train loss", lambda h: h.train_loss[0])]))
+    run  first train loss
+    a    0.450 [0.400, 0.500]
     """
     names = list(dict.fromkeys(name for name, _ in histories))
-    for m in measures:
-        if m not in MEASURES:
-            raise ValueError(f"measures must name entries of MEASURES "
-                             f"({', '.join(MEASURES)}), got {m!r}")
-    header = ["run"] + list(measures)
+    columns = []  # (label, fn, is a count)
+    for i, m in enumerate(measures):
+        if isinstance(m, str):
+            if m not in MEASURES:
+                raise ValueError(f"measures must name entries of MEASURES "
+                                 f"({', '.join(MEASURES)}), got {m!r}")
+            columns.append((m, MEASURES[m], m == "failed"))
+        elif (isinstance(m, tuple) and len(m) == 2 and isinstance(m[0], str)
+              and callable(m[1])):
+            columns.append((m[0], m[1], False))
+        else:
+            raise TypeError(f"measures[{i}] must be a name of MEASURES or a (label, fn) "
+                            f"pair, got {m!r}")
+    header = ["run"] + [label for label, _, _ in columns]
     if target_accuracy is not None:
         header.append(f"updates to {target_accuracy:g}")
     rows = []
     for name in names:
         hs = [h for (n, _), h in histories.items() if n == name]
         row = [name]
-        for m in measures:
-            v = np.array([MEASURES[m](h) for h in hs], dtype=np.float64)
-            row.append(_mean_range(v, digits, count=m == "failed"))
+        for _, fn, count in columns:
+            v = np.array([fn(h) for h in hs], dtype=np.float64)
+            row.append(_mean_range(v, digits, count=count))
         if target_accuracy is not None:
             v = np.array([_updates_to(h, target_accuracy) for h in hs])
             done = v[np.isfinite(v)]

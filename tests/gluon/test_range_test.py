@@ -413,6 +413,15 @@ def test_plot_and_lazy_matplotlib():
     assert labels[:2] == ["batch loss", "smoothed loss"]
     assert any(label.startswith("valley") for label in labels)
     assert ax.get_xscale() == "log"
+    # the raw losses are all shown (log axis, nothing clipped); the chosen rate is marked
+    assert ax.get_yscale() == "log" and ax.get_ylim()[1] >= 9.0
+    ax = result.plot(skip_end=0, mark=0.02)
+    assert "chosen 0.02" in [line.get_label() for line in ax.get_lines()]
+    smooth = result.plot(skip_end=0, show_raw=False)
+    assert smooth.get_yscale() == "linear" and [line.get_label() for line in
+                                                 smooth.get_lines()][0] == "smoothed loss"
+    with pytest.raises(ValueError, match="mark must be"):
+        result.plot(mark=-1.0)
     code = ("import sys, mxsched.gluon; "
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -98,7 +98,7 @@ def test_papermill_overrides_take_effect(tmp_path):
     subprocess.run(
         [sys.executable, "-m", "papermill", "--kernel", "python3", str(path), str(out),
          "-p", "QUICK", "True", "-p", "DATASET", "digits", "-p", "EPOCHS", "2",
-         "-p", "SEEDS", "[5]", "--cwd", str(tmp_path)],
+         "-y", "SEEDS: [5]", "--cwd", str(tmp_path)],  # -y: YAML, for a list
         check=True, env=env, capture_output=True, timeout=900)
     text = "".join("".join(o.get("text", "")) for c in code_cells(out)
                    for o in c.get("outputs", []))
