@@ -58,11 +58,18 @@ def public_names(module: ModuleType) -> List[str]:
 
 
 def public_path(obj: object) -> str:
-    """The documented dotted name of ``obj`` (a class or function of a public module)."""
+    """The documented dotted name of ``obj`` (a class or function of a public module).
+
+    A drop-in whose peer is a function (Hugging Face's ``get_*_schedule``) is a private
+    class that the public function of its ``_peer_name`` returns: that function's name.
+    """
+    peer = getattr(obj, "_peer_name", None) if isinstance(obj, type) else None
     for modname in public_modules():
         module = importlib.import_module(modname)
         for name in public_names(module):
             if getattr(module, name, None) is obj and name == getattr(obj, "__name__", name):
+                return f"{modname}.{name}"
+            if peer is not None and name == peer and obj.__module__ == modname:
                 return f"{modname}.{name}"
     raise LookupError(f"{obj!r} is not a public name of any documented module")
 

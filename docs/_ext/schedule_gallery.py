@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import importlib
 import inspect
 import io
 import logging
@@ -90,26 +91,31 @@ def class_page(name: str, cls: type, example, steps: int) -> str:
     import mxsched
 
     path = public_path(cls)
-    module = path.rsplit(".", 1)[0]
+    module, shown = path.rsplit(".", 1)
+    public = getattr(importlib.import_module(module), shown)  # the class, or its function
+    role = "class" if isinstance(public, type) else "func"
+    doc = public.__doc__
+    example_name = (f"``{cls.__name__}.example()``" if role == "class"
+                    else f"The example of ``{shown}``")
     lines = [f".. {HEADER.format('schedule_gallery.py')}", "",
              f".. currentmodule:: {module}", "", f".. _gallery-{name}:", ""]
-    lines += _title(name, "=") + ["", f":class:`{path}` -- {summary(cls.__doc__)}", ""]
+    lines += _title(name, "=") + ["", f":{role}:`{path}` -- {summary(doc)}", ""]
     lines += [f".. figure:: {name}.png",
-              f"   :alt: {cls.__name__}.example() over updates 0 to {steps}",
+              f"   :alt: {shown} example over updates 0 to {steps}",
               "   :width: 100%", "",
-              f"   ``{cls.__name__}.example()`` over updates 0 to {steps}; dotted lines mark the "
+              f"   {example_name} over updates 0 to {steps}; dotted lines mark the "
               "starts of its phases.", ""]
     lines += _title("Formula", "-") + [""]
-    formula = formula_math.first_literal_block(cls.__doc__)
+    formula = formula_math.first_literal_block(doc)
     if formula is None:
-        lines += [f"The docstring of :class:`{path}` gives its values in words: see there.",
+        lines += [f"The docstring of :{role}:`{path}` gives its values in words: see there.",
                   ""]
     else:
         lines += _code("text", formula)
         equations = formula_math.to_latex(formula)
         if equations:
             lines += formula_math.math_directive(equations) + [""]
-    lines += _title("Example", "-") + ["", f"``{cls.__name__}.example()`` is:", ""]
+    lines += _title("Example", "-") + ["", f"{example_name} is:", ""]
     lines += _code("python" if _is_python(repr(example)) else "text", repr(example))
     lines += [f"``mxsched.describe(example, {steps})``, its phases over updates 0 to "
               f"{steps}:", ""]
