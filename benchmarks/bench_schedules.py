@@ -73,6 +73,18 @@ def schedules():
     }
 
 
+def drop_ins():
+    """Every drop-in of mxsched.compat, as its example() (a small typical instance)."""
+    import importlib
+
+    from mxsched.config import registered
+
+    for peer in ("torch", "timm", "transformers", "keras", "gluoncv", "mxnet"):
+        importlib.import_module(f"mxsched.compat.{peer}")
+    return {name: cls.example() for name, cls in sorted(registered().items())
+            if "." in name and cls.__module__.startswith("mxsched.compat.")}
+
+
 def per_call_us(sched, t, number):
     # MXNet's CosineScheduler mutates itself, but its cost does not depend on that.
     timer = timeit.Timer(lambda: sched(t))
@@ -168,6 +180,24 @@ def main():
           f"{'met' if worst <= 4 else 'NOT met'}")
     print(f"target values(10^6) < 50 ms: worst {max(mxsched_curves):.1f} ms -> "
           f"{'met' if max(mxsched_curves) < 50 else 'NOT met'}")
+
+    # the drop-ins: the same targets, each at the steps of its own example
+    print()
+    print("| drop-in (its `example()`) | µs/call t=10 | t=10^6 | t=10^9 | max ratio | "
+          "values(10^6 steps) ms |")
+    print("|---|---|---|---|---|---|")
+    worst_call, worst_curve = 0.0, 0.0
+    for name, sched in drop_ins().items():
+        costs = [per_call_us(sched, t, args.number // 4) for t in STEPS]
+        ratio = max(c / r for c, r in zip(costs, reference))
+        curve = curve_ms(sched)
+        worst_call, worst_curve = max(worst_call, ratio), max(worst_curve, curve)
+        cells = " | ".join(f"{c:.2f}" for c in costs)
+        print(f"| {name} | {cells} | {ratio:.1f}x | {curve:.1f} |")
+    print()
+    print(f"drop-ins: per call worst {worst_call:.2f}x MXNet CosineScheduler -> "
+          f"{'met' if worst_call <= 4 else 'NOT met'}; values(10^6) worst {worst_curve:.1f} ms "
+          f"-> {'met' if worst_curve < 50 else 'NOT met'}")
 
     constant = train_step_ms(None, args.train_steps)
     scheduled = train_step_ms(nested(), args.train_steps)
