@@ -332,7 +332,8 @@ class Delay(Schedule):
         self.length = check_int("length", length, minimum=0)
 
     def _at(self, t):
-        return self.schedule._at(max(t - self.length, 0))
+        t = t - self.length
+        return self.schedule._at(t if t > 0 else 0)  # max(t, 0) without the builtin's call
 
     def _values(self, t):
         return self.schedule._values(np.maximum(t - self.length, 0.0))

@@ -486,8 +486,8 @@ class Restarts(_Cycles):
                              f"mode, got {self._floor!r}")
 
     def _local(self, local, length):
-        if self.k_decay == 1 and length == self.cycle_length:
-            return local
+        if self.k_decay == 1:  # (x ** 1.0 is x: the same value without the power)
+            return local if length == self.cycle_length else self.cycle_length * (local / length)
         return self.cycle_length * (local / length) ** self.k_decay
 
     def _cycle_at(self, local, length):

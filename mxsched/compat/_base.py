@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ..base import Schedule
+from ..compose import Delay
 from ..checks import check_step
 
 __all__ = ["DropIn"]
@@ -48,11 +49,21 @@ class DropIn(Schedule):
         """The momentum schedule of the peer (None where the peer leaves momentum alone)."""
         return self._momentum
 
+    def _built(self) -> None:
+        super()._built()
+        # Most drop-ins are Delay(indexed, 1): call the delayed schedule directly (a cache of
+        # the core's own parts, not state: rebuilt with the schedule, never pickled).
+        core = self._core
+        inner, shift = (core.schedule._at, core.length) if type(core) is Delay else (core._at, 0)
+        object.__setattr__(self, "_fast", (inner, shift))
+
     def __call__(self, num_update: float) -> float:
-        # Schedule.__call__ without the hop through self._at: one frame less per update.
-        if type(num_update) is int and num_update >= 0:
-            return float(self._core._at(num_update))
-        return float(self._core._at(check_step(num_update)))
+        # Schedule.__call__ without the hops through self._at and Delay._at.
+        inner, shift = self._fast
+        if type(num_update) is not int or num_update < 0:
+            num_update = check_step(num_update)
+        t = num_update - shift
+        return float(inner(t if t > 0 else 0))
 
     def _at(self, t: Any) -> Any:
         return self._core._at(t)
