@@ -606,8 +606,10 @@ def test_random_compositions_keep_the_other_guarantees(sched):
     elif peak > 0:
         sched.base_lr = 0.4
         assert sched.base_lr == pytest.approx(0.4, rel=1e-9)
+        # within rounding of the new peak's size: a peak-mode Restarts divides by
+        # (peak - floor), which can be a small difference, so its rounding grows with 1/that
         np.testing.assert_allclose(sched.values(steps), expected * (0.4 / peak), rtol=1e-9,
-                                   atol=1e-15)
+                                   atol=1e-12 * 0.4)
 
 
 @pytest.mark.parametrize("name", sorted(REGISTERED))
