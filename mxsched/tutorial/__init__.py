@@ -7,9 +7,14 @@ learning rate -- kept in a namespace of their own, as d2l keeps its helpers. It 
 """
 from .data import (DatasetInfo, DataSplits, load_data, load_dataset, quick_mode,
                    requested_dataset)
-from .experiments import MEASURES, diverged, first_epoch_reaching, run_seeds, summarize
+from . import experiments as _experiments
+from .experiments import diverged, first_epoch_reaching, run_seeds, summarize
 from .models import lenet
 from .training import History, evaluate_accuracy, select_context, set_seed, train
+
+#: Measure name -> function of a :class:`History`; :func:`summarize` and the notebooks
+#: pick among these.
+MEASURES = _experiments.MEASURES
 
 __all__ = ["load_data", "load_dataset", "DatasetInfo", "DataSplits", "quick_mode",
            "requested_dataset", "lenet", "train", "History", "evaluate_accuracy",

@@ -592,7 +592,7 @@ def load_data(batch_size: int, name: Optional[str] = None, *, quick: Optional[bo
 
     Examples
     --------
-    >>> train_iter, test_iter, info = load_data(64, "digits", verbose=False)
+    >>> train_iter, test_iter, info = load_data(64, "digits", quick=False, verbose=False)
     >>> X, y = next(iter(train_iter))
     >>> len(train_iter), X.shape, y.dtype.__name__
     (23, (64, 1, 28, 28), 'int32')
