@@ -79,12 +79,19 @@ class LinearCoolDown(Schedule):
         if before.all():
             return self.schedule._values(t)
         start, finish = self._start_value, self.finish_lr
+        if before.any():  # the schedule at every step, clamped; the rest overwritten by index
+            out = self.schedule._values(np.minimum(t, float(self.start_idx)))
+            cool = np.flatnonzero(~before)
+            t = t[cool]
+        else:
+            out, cool = None, None
         done = np.clip(t - self.start_idx, 0.0, self.length)
-        out = np.where(t >= self.start_idx + self.length, finish,
-                       between(start + (finish - start) * done / max(self.length, 1), start,
-                               finish))
-        if before.any():
-            out[before] = self.schedule._values(t[before])
+        tail = np.where(t >= self.start_idx + self.length, finish,
+                        between(start + (finish - start) * done / max(self.length, 1), start,
+                                finish))
+        if out is None:
+            return tail
+        out[cool] = tail
         return out
 
     def _peak(self):

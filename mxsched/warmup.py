@@ -164,9 +164,13 @@ class LinearWarmUp(_WarmUp):
         after = t > self.length if self.shift else t >= self.length
         if after.all():
             return self._after_values(t)
-        out = self._ramp_up(t)
-        if after.any():
-            out[after] = self._after_values(t[after])
+        if not after.any():
+            return self._ramp_up(t)
+        # the schedule at every step (the warm ones clamped to the end of the warm-up, then
+        # overwritten by index): cheaper than gathering and scattering the long part by mask
+        warm = np.flatnonzero(~after)
+        out = self._after_values(np.maximum(t, float(self.length)))
+        out[warm] = self._ramp_up(t[warm])
         return out
 
 
